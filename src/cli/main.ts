@@ -1,0 +1,36 @@
+// The composition root of the `drydock` command: builds the commander program from one module per
+// subcommand. Each register* function adds its command and constructs what it needs.
+import { Command, CommanderError } from 'commander';
+
+export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
+
+const registrars: Array<() => Promise<{ default: CommandRegistrar }>> = [
+  () => import('./lint-command.js'),
+  () => import('./run-command.js'),
+];
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('drydock')
+    .description('GitLab-style CI/CD: run .gitlab-ci.yml pipelines locally, with a runner, or on a server')
+    .version(await packageVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const load of registrars) {
+    const mod = await load().catch(() => undefined);
+    mod?.default(program, (code) => { exitCode = code; });
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version;
+}
