@@ -1,12 +1,15 @@
 // The composition root of the `drydock` command: builds the commander program from one module per
 // subcommand. Each register* function adds its command and constructs what it needs.
 import { Command, CommanderError } from 'commander';
+import type { CommandRegistrar } from './command-registrar.js';
 
-export type CommandRegistrar = (program: Command, setExitCode: (code: number) => void) => void;
+export type { CommandRegistrar };
 
 const registrars: Array<() => Promise<{ default: CommandRegistrar }>> = [
   () => import('./lint-command.js'),
   () => import('./run-command.js'),
+  () => import('./cleanup-command.js'),
+  () => import('./server-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -17,8 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const load of registrars) {
-    const mod = await load().catch(() => undefined);
-    mod?.default(program, (code) => { exitCode = code; });
+    const mod = await load();
+    mod.default(program, (code) => { exitCode = code; });
   }
   try {
     await program.parseAsync(argv);

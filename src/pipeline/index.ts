@@ -18,6 +18,9 @@ export type { PipelineError } from './errors.js';
 export type { LoadConfigOptions } from './yaml/load-config.js';
 export type { PipelineConfig, JobConfig } from './model/pipeline-config.js';
 export { formatPipelineError } from './errors.js';
+/** The two errors that mean "valid configuration, but no pipeline for this context". */
+export { NO_JOBS_MESSAGE } from './compiler/compile-pipeline.js';
+export { FILTERED_BY_WORKFLOW } from './compiler/workflow.js';
 
 export interface PipelineResult {
   /** No errors: the configuration is valid and creates a pipeline for this context. */
@@ -114,7 +117,8 @@ export function toCiLintResponse(result: PipelineResult): CiLintResponse {
     warnings: result.warnings,
     merged_yaml: result.mergedYaml ?? null,
     includes: result.includes.map((location) => ({ type: 'local', location })),
-    jobs: result.config ? lintJobs(result.config) : [],
+    // GitLab lists jobs only for a valid result (a pipeline filtered out by rules has none).
+    jobs: result.valid && result.config ? lintJobs(result.config) : [],
   };
 }
 

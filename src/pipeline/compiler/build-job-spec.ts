@@ -56,6 +56,7 @@ export function buildJobSpec(
   decision: JobDecision,
   globals: readonly VariableConfig[],
   context: ContextVariables,
+  placement: Pick<JobSpec, 'stageIndex' | 'needs' | 'dependencies'> = { stageIndex: 0, needs: null, dependencies: [] },
 ): BuiltJob {
   // GitLab expands the YAML variables inside the job's whole collection (predefined, YAML, project
   // and pipeline variables): the context takes part in the expansion but only the YAML variables
@@ -69,7 +70,7 @@ export function buildJobSpec(
   const spec: JobSpec = {
     name: instance.name,
     stage: job.stage,
-    stageIndex: 0,
+    stageIndex: placement.stageIndex,
     when: decision.when,
     allowFailure: decision.allowFailure,
     services: [...job.services],
@@ -78,8 +79,8 @@ export function buildJobSpec(
     beforeScript: [...job.beforeScript],
     script: [...job.script],
     afterScript: [...job.afterScript],
-    needs: null,
-    dependencies: [],
+    needs: placement.needs,
+    dependencies: placement.dependencies,
     cache: [...job.cache],
     retry: job.retry ?? { max: 0, when: ['always'], exitCodes: [] },
     tags: job.tags.map((t) => expandGitlab(t, lookup)),

@@ -104,13 +104,14 @@ export function compilePipeline(config: PipelineConfig, ctx: CompileContext,
   const names = jobNames(dagJobs);
   const jobs: JobSpec[] = [];
   for (const c of ordered) {
-    const built = buildJobSpec(c.job, c.instance, c.decision, inheritedGlobals(globals, c.job.inherit), context);
+    const jobNeeds = needs.resolved.get(c.instance.name) ?? null;
+    const built = buildJobSpec(c.job, c.instance, c.decision, inheritedGlobals(globals, c.job.inherit), context, {
+      stageIndex: pipelineStageIndex.get(c.job.stage) ?? 0,
+      needs: jobNeeds,
+      dependencies: dependenciesOf(c, jobNeeds, earlier, names),
+    });
     if (built.error) error([c.job.name, 'variables'], built.error, c.job.source.line);
-    const spec = built.spec;
-    spec.stageIndex = pipelineStageIndex.get(c.job.stage) ?? 0;
-    spec.needs = needs.resolved.get(c.instance.name) ?? null;
-    spec.dependencies = dependenciesOf(c, spec, earlier, names);
-    jobs.push(spec);
+    jobs.push(built.spec);
   }
   const pipeline: Pipeline = { stages, jobs, warnings: [...warnings] };
   if (workflow.name !== undefined) pipeline.name = workflow.name;
@@ -190,11 +191,11 @@ function jobNames(dagJobs: readonly DagJobInput[]): JobNames {
 }
 
 /** `dependencies:` as written, else the needs with artifacts, else every job of earlier stages. */
-function dependenciesOf(c: Created, spec: JobSpec, earlier: ReadonlyMap<number, string[]>, names: JobNames): string[] {
+function dependenciesOf(c: Created, needs: JobSpec['needs'], earlier: ReadonlyMap<number, string[]>, names: JobNames): string[] {
   if (c.job.dependencies) {
     // A dependency on a job that rules removed is dropped (its artifacts cannot exist).
     return c.job.dependencies.flatMap((n) => names.groups.get(n) ?? [n]).filter((n) => names.created.has(n));
   }
-  if (spec.needs !== null) return spec.needs.filter((n) => n.artifacts).map((n) => n.job);
+  if (needs !== null) return needs.filter((n) => n.artifacts).map((n) => n.job);
   return earlier.get(c.stageIndex) ?? [];
 }

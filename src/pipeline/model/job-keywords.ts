@@ -68,7 +68,9 @@ export const KEY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
 
 export const BRIDGE_PARALLEL_SCHEMA = parallelSchema(false);
 
-/** The schema of a keyword; own keys only (a user's `toString:` must not find Object.prototype's). */
+const SCHEMA_BY_KEY: ReadonlyMap<string, z.ZodType> = new Map(Object.entries(KEY_SCHEMAS));
+
+/** The schema of a keyword (a map: a user's `toString:` must not find Object.prototype's). */
 export function schemaOf(key: string): z.ZodType | undefined {
-  return Object.hasOwn(KEY_SCHEMAS, key) ? KEY_SCHEMAS[key] : undefined;
+  return SCHEMA_BY_KEY.get(key);
 }

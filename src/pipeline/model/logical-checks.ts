@@ -51,16 +51,14 @@ export function checkLogic(jobs: readonly JobConfig[], stages: readonly string[]
     checkDependencies(job, index, byName, stageIndex, add);
     checkOnStop(job, byName, add);
     const instances = jobInstances(job);
+    // Needs in DAG form once per job, shared by its instances.
+    const needs = job.needs ? toDagNeeds(job.needs) : null;
+    const ruleNeeds = job.rules?.flatMap((rule) => (rule.needs ? [toDagNeeds(rule.needs)] : [])) ?? [];
     for (const instance of instances) {
-      dagJobs.push({
-        name: instance.name,
-        stageIndex: index,
-        needs: job.needs ? toDagNeeds(job.needs) : null,
-        ...(job.parallel !== undefined ? { parallelGroup: job.name } : {}),
-      });
-      for (const rule of job.rules ?? []) {
-        if (rule.needs) dagJobs.push({ name: instance.name, stageIndex: index, needs: toDagNeeds(rule.needs), created: false });
-      }
+      const dag: DagJobInput = { name: instance.name, stageIndex: index, needs };
+      if (job.parallel !== undefined) dag.parallelGroup = job.name;
+      dagJobs.push(dag);
+      for (const list of ruleNeeds) dagJobs.push({ name: instance.name, stageIndex: index, needs: list, created: false });
     }
   }
   if (!stagesOk) return;

@@ -40,6 +40,32 @@ export function toJobDefaults(raw: Record<string, unknown>): JobDefaults {
 }
 
 export const NO_DEFAULTS: JobDefaults = { keys: new Set(), values: {} };
+const NO_HOOKS: JobConfig['hooks'] = { preGetSourcesScript: [] };
+
+function inheritsDefault(key: string, raw: Record<string, unknown>, kind: 'job' | 'bridge', defaults: JobDefaults,
+  inherit: JobConfig['inherit']): boolean {
+  if (!defaults.keys.has(key) || present(raw[key])) return false;
+  if (kind === 'bridge' && key !== 'interruptible') return false;
+  return inherit.default === true || (Array.isArray(inherit.default) && inherit.default.includes(key));
+}
+
+/**
+ * Normalised forms of raw values shared by many jobs (anchors, `extends` and `!reference` make
+ * jobs share one mapping or list), made once per validation run. The results are readonly.
+ */
+export class NormaliseMemo {
+  private readonly byFn = new Map<(v: unknown) => unknown, Map<object, unknown>>();
+
+  of<T>(fn: (v: unknown) => T, v: unknown): T {
+    if (typeof v !== 'object' || v === null) return fn(v);
+    let cache = this.byFn.get(fn);
+    if (!cache) this.byFn.set(fn, cache = new Map());
+    if (cache.has(v)) return cache.get(v) as T;
+    const out = fn(v);
+    cache.set(v, out);
+    return out;
+  }
+}
 
 export function normaliseJob(
   name: string,
@@ -47,47 +73,44 @@ export function normaliseJob(
   kind: 'job' | 'bridge',
   defaults: JobDefaults,
   source: { file: string; line: number },
+  memo: NormaliseMemo = new NormaliseMemo(),
 ): JobConfig {
-  const inherit = toInherit(raw.inherit);
-  const inherited = (key: string): boolean => {
-    if (!defaults.keys.has(key) || present(raw[key])) return false;
-    if (kind === 'bridge' && key !== 'interruptible') return false;
-    return inherit.default === true || (Array.isArray(inherit.default) && inherit.default.includes(key));
-  };
+  const inherit = memo.of(toInherit, raw.inherit);
+  // Whether the job takes `key` from the defaults (written there, not in the job, inherited).
+  const uses = (key: string): boolean => defaults.keys.size > 0 && inheritsDefault(key, raw, kind, defaults, inherit);
   const d = defaults.values;
-  const pick = <T>(key: string, own: () => T, fallback: T): T => (inherited(key) ? fallback : own());
 
   const job: { -readonly [K in keyof JobConfig]: JobConfig[K] } = {
     name,
     kind,
     stage: isString(raw.stage) ? raw.stage : isString(raw.type) ? raw.type : 'test',
-    beforeScript: pick('before_script', () => toCommands(raw.before_script), d.beforeScript ?? []),
-    script: toCommands(raw.script),
-    afterScript: pick('after_script', () => toCommands(raw.after_script), d.afterScript ?? []),
-    hooks: pick('hooks', () => ({ preGetSourcesScript: isHash(raw.hooks) ? toCommands(raw.hooks.pre_get_sources_script) : [] }),
-      d.hooks ?? { preGetSourcesScript: [] }),
-    services: pick('services', () => toServiceSpecs(raw.services), d.services ?? []),
-    cache: pick('cache', () => toCacheSpecs(raw.cache), d.cache ?? []),
-    variables: toVariableConfigs(raw.variables),
+    beforeScript: uses('before_script') ? d.beforeScript ?? [] : memo.of(toCommands, raw.before_script),
+    script: memo.of(toCommands, raw.script),
+    afterScript: uses('after_script') ? d.afterScript ?? [] : memo.of(toCommands, raw.after_script),
+    hooks: uses('hooks') ? d.hooks ?? NO_HOOKS
+      : isHash(raw.hooks) ? { preGetSourcesScript: toCommands(raw.hooks.pre_get_sources_script) } : NO_HOOKS,
+    services: uses('services') ? d.services ?? [] : memo.of(toServiceSpecs, raw.services),
+    cache: uses('cache') ? d.cache ?? [] : memo.of(toCacheSpecs, raw.cache),
+    variables: memo.of(toVariableConfigs, raw.variables),
     inherit,
-    tags: pick('tags', () => (isArrayOfStrings(raw.tags) ? raw.tags : []), d.tags ?? []),
+    tags: uses('tags') ? d.tags ?? [] : isArrayOfStrings(raw.tags) ? raw.tags : [],
     source,
   };
-  const image = pick('image', () => toImageSpec(raw.image), d.image);
+  const image = uses('image') ? d.image : memo.of(toImageSpec, raw.image);
   if (image) job.image = image;
-  const artifacts = pick('artifacts', () => toArtifactSpec(raw.artifacts), d.artifacts);
+  const artifacts = uses('artifacts') ? d.artifacts : memo.of(toArtifactSpec, raw.artifacts);
   if (artifacts) job.artifacts = artifacts;
-  const interruptible = pick('interruptible', () => (isBoolean(raw.interruptible) ? raw.interruptible : undefined), d.interruptible);
+  const interruptible = uses('interruptible') ? d.interruptible : isBoolean(raw.interruptible) ? raw.interruptible : undefined;
   if (interruptible !== undefined) job.interruptible = interruptible;
-  const retry = pick('retry', () => toRetrySpec(raw.retry), d.retry);
+  const retry = uses('retry') ? d.retry : toRetrySpec(raw.retry);
   if (retry) job.retry = retry;
-  const timeout = pick('timeout', () => (present(raw.timeout) ? text(raw.timeout) : undefined), d.timeout);
+  const timeout = uses('timeout') ? d.timeout : present(raw.timeout) ? text(raw.timeout) : undefined;
   if (timeout !== undefined) job.timeout = timeout;
-  const idTokens = pick('id_tokens', () => (isHash(raw.id_tokens) ? raw.id_tokens : undefined), d.idTokens);
+  const idTokens = uses('id_tokens') ? d.idTokens : isHash(raw.id_tokens) ? raw.id_tokens : undefined;
   if (idTokens) job.idTokens = idTokens;
 
   if (Array.isArray(raw.run)) job.run = raw.run;
-  const rules = toRules(raw.rules);
+  const rules = memo.of(toRules, raw.rules);
   if (rules) job.rules = rules;
   const only = toPolicy(raw.only);
   if (only) job.only = only;
@@ -102,7 +125,7 @@ export function normaliseJob(
   const parallel = toParallel(raw.parallel);
   if (parallel !== undefined) job.parallel = parallel;
   if (isString(raw.resource_group)) job.resourceGroup = raw.resource_group;
-  const environment = toEnvironment(raw.environment);
+  const environment = memo.of(toEnvironment, raw.environment);
   if (environment) job.environment = environment;
   const coverage = toCoverage(raw.coverage);
   if (coverage !== undefined) job.coverage = coverage;

@@ -2,8 +2,9 @@
 // found (schema errors of globals and all jobs, then the logical checks), each with its position.
 import type { PipelineError, SourcePosition } from '../errors.js';
 import { createExpressionCache, type ExpressionCache } from '../rules/expression.js';
+import { lazyPosition, lazySource } from './lazy-position.js';
 import { checkLogic } from './logical-checks.js';
-import { normaliseJob } from './normalise-job.js';
+import { NormaliseMemo, normaliseJob } from './normalise-job.js';
 import type { JobConfig, PipelineConfig } from './pipeline-config.js';
 import { isHash, type ErrorSink, type Path } from './schema-kit.js';
 import { validateGlobals } from './validate-globals.js';
@@ -46,30 +47,6 @@ function withoutKeys(raw: Record<string, unknown>, keys: ReadonlySet<string>): R
   return out;
 }
 
-/**
- * The job's position, computed on first read: positions need a second parse of the file, which
- * a valid configuration must not pay for 2,000 times (or at all, unless someone asks).
- */
-export function lazySource(find: () => SourcePosition): { readonly file: string; readonly line: number } {
-  let pos: SourcePosition | undefined;
-  const get = (): SourcePosition => (pos ??= find());
-  return {
-    get file() { return get().file; },
-    get line() { return get().line; },
-  };
-}
-
-/** lazySource with the column. */
-export function lazyPosition(find: () => SourcePosition): SourcePosition {
-  let pos: SourcePosition | undefined;
-  const get = (): SourcePosition => (pos ??= find());
-  return {
-    get file() { return get().file; },
-    get line() { return get().line; },
-    get column() { return get().column; },
-  };
-}
-
 export function validateConfig(source: ConfigSource, expressions: ExpressionCache = createExpressionCache()): ValidationResult {
   const errors: PipelineError[] = [];
   const warnings: string[] = [];
@@ -91,6 +68,7 @@ export function validateConfig(source: ConfigSource, expressions: ExpressionCach
     sink,
     warnings,
     workflowHasRules: false,
+    validValues: new Map(),
     isValidExpression(src) {
       let ok = validExpressions.get(src);
       if (ok === undefined) {
@@ -117,6 +95,7 @@ export function validateConfig(source: ConfigSource, expressions: ExpressionCach
   const g = validateGlobals(globals, ctx);
 
   const jobs: JobConfig[] = [];
+  const memo = new NormaliseMemo();
   let visible = 0;
   for (const [name, value] of jobEntries) {
     if (name.startsWith('.')) continue;
@@ -131,7 +110,7 @@ export function validateConfig(source: ConfigSource, expressions: ExpressionCach
     // Invalid jobs are normalised too, without their invalid keys (the normalisers trust the types
     // the schemas checked), so the logical checks below see every job and report in the same run.
     const checked = invalid.size === 0 ? raw : withoutKeys(raw, invalid);
-    jobs.push(normaliseJob(name, checked, kind, g.defaults, lazySource(() => positionOf([name]))));
+    jobs.push(normaliseJob(name, checked, kind, g.defaults, lazySource(() => positionOf([name])), memo));
   }
   if (visible === 0) sink.add([], 'jobs config should contain at least one visible job');
 

@@ -16,6 +16,23 @@ export interface JobValidationContext {
   workflowHasRules: boolean;
   /** Syntax check of a `rules:if` / `only:variables` expression (cached by the caller). */
   isValidExpression(src: string): boolean;
+  /**
+   * Values already found valid in this run, per schema. Anchors, `extends` and `!reference` make
+   * many jobs share one mapping or list; a valid value is checked once (schemas depend on the
+   * value alone, and a valid value reports nothing).
+   */
+  readonly validValues?: Map<object, Set<unknown>>;
+}
+
+/** Whether `value` was found valid with `schema` earlier in this run. */
+function knownValid(ctx: JobValidationContext, schema: unknown, value: unknown): boolean {
+  return typeof value === 'object' && value !== null && ctx.validValues?.get(value)?.has(schema) === true;
+}
+
+function rememberValid(ctx: JobValidationContext, schema: unknown, value: unknown): void {
+  if (typeof value !== 'object' || value === null || !ctx.validValues) return;
+  const schemas = ctx.validValues.get(value);
+  if (schemas) schemas.add(schema); else ctx.validValues.set(value, new Set([schema]));
 }
 
 const RULES_WHEN_WARNING = 'may allow multiple pipelines to run for a single action due to `rules:when` clause '
@@ -41,7 +58,8 @@ export function validateJob(name: string, job: Record<string, unknown>, kind: 'j
   const allowed = kind === 'job' ? JOB_KEYS : BRIDGE_KEYS;
   const unknown = keys.filter((k) => !allowed.has(k));
   if (unknown.length) add([name, unknown[0] ?? ''], `${loc} config contains unknown keys: ${unknown.join(', ')}`);
-  for (const pair of EXCLUSIVE_PAIRS) {
+  const exclusive = +Object.hasOwn(job, 'script') + +Object.hasOwn(job, 'run') + +Object.hasOwn(job, 'trigger');
+  for (const pair of exclusive > 1 ? EXCLUSIVE_PAIRS : []) {
     const both = keys.filter((k) => pair.includes(k));
     if (both.length > 1) add([name, both[1] ?? ''], `${loc} config these keys cannot be used together: ${both.join(', ')}`);
   }
@@ -51,7 +69,8 @@ export function validateJob(name: string, job: Record<string, unknown>, kind: 'j
     const value = job[key];
     if (!isPresent(value)) continue;
     const schema = key === 'parallel' && kind === 'bridge' ? BRIDGE_PARALLEL_SCHEMA : schemaOf(key);
-    if (schema) validateWith(schema, value, loc, [name, key], sink, key);
+    if (!schema || knownValid(ctx, schema, value)) continue;
+    if (validateWith(schema, value, loc, [name, key], sink, key)) rememberValid(ctx, schema, value);
   }
 
   if (kind === 'job' && !isPresent(job.run) && isBlank(job.script)) add([name, 'script'], `${loc} script can't be blank`);
@@ -69,7 +88,10 @@ export function validateJob(name: string, job: Record<string, unknown>, kind: 'j
   }
   if (kind === 'job') checkStartIn(job, name, loc, hasRules, add);
 
-  if (hasRules) validateRules(job.rules, [name, 'rules'], `${loc}:rules:rule`, RULE_WHEN, JOB_RULE_KEYS, ctx, sink, add);
+  if (hasRules && !knownValid(ctx, RULE_WHEN, job.rules)
+    && validateRules(job.rules, [name, 'rules'], `${loc}:rules:rule`, RULE_WHEN, JOB_RULE_KEYS, ctx, sink, add)) {
+    rememberValid(ctx, RULE_WHEN, job.rules);
+  }
   if (isPresent(job.needs)) validateNeeds(job.needs, [name, 'needs'], `${loc}:needs`, sink, add);
   for (const key of ['only', 'except']) checkPolicyExpressions(job[key], name, key, loc, ctx, add);
 
@@ -160,7 +182,10 @@ function validateNeeds(needs: unknown, path: Path, loc: string, sink: ErrorSink,
     return;
   }
   const list = Array.isArray(needs) ? needs.flat(10) : [needs];
-  list.forEach((need, i) => validateWith(needSchema, need, loc, [...path, i], sink, 'need'));
+  const fast = fastCheckOf(needSchema);
+  list.forEach((need, i) => {
+    if (!fast(need)) validateWith(needSchema, need, loc, [...path, i], sink, 'need');
+  });
 }
 
 function checkPolicyExpressions(policy: unknown, name: string, key: string, loc: string, ctx: JobValidationContext,

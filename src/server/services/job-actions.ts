@@ -1,0 +1,75 @@
+// What people do to jobs and pipelines: cancel, retry, play (server facts §5.2, §5.6).
+import type { JobRecord, RunnerRecord } from '../store/store.js';
+import { CANCELABLE_STATUSES, isCompleted } from './job-status.js';
+import { processPipelineNow } from './pipeline-processor.js';
+import type { ServerContext } from './server-context.js';
+
+export type ActionResult = { ok: true; job: JobRecord } | { ok: false; status: 400 | 403; message: string };
+
+/** Not yet running → canceled; running → canceling when its runner cancels gracefully, else canceled. */
+export async function cancelJob(ctx: ServerContext, job: JobRecord): Promise<ActionResult> {
+  if (!CANCELABLE_STATUSES.includes(job.status)) return { ok: true, job };
+  await cancelOne(ctx, job);
+  await processPipelineNow(ctx, job.pipelineId);
+  return { ok: true, job: (await ctx.store.jobById(job.id)) ?? job };
+}
+
+async function cancelOne(ctx: ServerContext, job: JobRecord): Promise<void> {
+  const at = new Date().toISOString();
+  if (job.status === 'running' && job.runnerId !== null && (await gracefulRunner(ctx, job.runnerId))) {
+    await ctx.store.updateJob(job.id, { status: 'canceling' });
+    return;
+  }
+  if (job.status === 'canceling') return;
+  await ctx.store.updateJob(job.id, { status: 'canceled', finishedAt: at });
+}
+
+async function gracefulRunner(ctx: ServerContext, runnerId: number): Promise<boolean> {
+  // The runner announced `cancel_gracefully` in the info it sent with its job requests.
+  const runner: RunnerRecord | undefined = await ctx.store.runnerById(runnerId);
+  const features = runner?.info.features;
+  return typeof features === 'object' && features !== null && (features as Record<string, unknown>).cancel_gracefully === true;
+}
+
+/** A completed job gets a fresh copy (new id, same name) that is processed like a new job. */
+export async function retryJob(ctx: ServerContext, job: JobRecord, userId: number | null): Promise<ActionResult> {
+  if (!isCompleted(job.status) || job.retried) return { ok: false, status: 403, message: '403 Forbidden - Job is not retryable' };
+  const clone = await ctx.store.cloneJobForRetry(job, userId);
+  await resetSkippedAfter(ctx, job.pipelineId, job.stageIndex);
+  await processPipelineNow(ctx, job.pipelineId);
+  return { ok: true, job: (await ctx.store.jobById(clone.id)) ?? clone };
+}
+
+/** A manual job starts: pending (its predecessors already allowed it to become manual). */
+export async function playJob(ctx: ServerContext, job: JobRecord, userId: number | null): Promise<ActionResult> {
+  if (job.status !== 'manual') return { ok: false, status: 400, message: '400 Bad request - Unplayable Job' };
+  void userId;
+  await ctx.store.updateJob(job.id, { status: 'pending', queuedAt: new Date().toISOString() });
+  ctx.queue.tick();
+  await processPipelineNow(ctx, job.pipelineId);
+  return { ok: true, job: (await ctx.store.jobById(job.id)) ?? job };
+}
+
+export async function cancelPipeline(ctx: ServerContext, pipelineId: number, which: (job: JobRecord) => boolean = () => true): Promise<void> {
+  for (const job of await ctx.store.jobsOfPipeline(pipelineId)) {
+    if (!job.retried && CANCELABLE_STATUSES.includes(job.status) && which(job)) await cancelOne(ctx, job);
+  }
+  await processPipelineNow(ctx, pipelineId);
+}
+
+/** Retries every failed or canceled job and lets skipped jobs after them run again. */
+export async function retryPipeline(ctx: ServerContext, pipelineId: number, userId: number | null): Promise<void> {
+  const jobs = (await ctx.store.jobsOfPipeline(pipelineId)).filter((j) => !j.retried);
+  const toRetry = jobs.filter((j) => j.status === 'failed' || j.status === 'canceled');
+  for (const job of toRetry) await ctx.store.cloneJobForRetry(job, userId);
+  if (toRetry.length > 0) await resetSkippedAfter(ctx, pipelineId, Math.min(...toRetry.map((j) => j.stageIndex)));
+  await processPipelineNow(ctx, pipelineId);
+}
+
+async function resetSkippedAfter(ctx: ServerContext, pipelineId: number, stageIndex: number): Promise<void> {
+  for (const j of await ctx.store.jobsOfPipeline(pipelineId)) {
+    if (!j.retried && j.status === 'skipped' && j.stageIndex >= stageIndex) {
+      await ctx.store.updateJob(j.id, { status: 'created', finishedAt: null });
+    }
+  }
+}

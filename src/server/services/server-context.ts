@@ -1,0 +1,26 @@
+// What every service needs, built once by app.ts (constructor injection, no module state).
+import type { GitRepos } from '../git/git-repos.js';
+import type { Store } from '../store/store.js';
+import type { KeyedMutex } from './keyed-mutex.js';
+import type { QueueNotifier } from './queue-notifier.js';
+
+/** The pino-compatible subset of a logger the services use. */
+export interface ServerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ServerContext {
+  store: Store;
+  repos: GitRepos;
+  queue: QueueNotifier;
+  locks: KeyedMutex;
+  log: ServerLogger;
+  /** Base URL people and runners use, without a trailing slash (CI_SERVER_URL). */
+  externalUrl: string;
+  /** Default job timeout (project setting), seconds. */
+  defaultTimeoutSeconds: number;
+  /** Signal that fires when the server shuts down. */
+  signal: AbortSignal;
+}

@@ -1,0 +1,209 @@
+// The coordinator's persistence, interface first: services depend on `Store`, never on SQL.
+// Implementations: sqlite/ (better-sqlite3 + kysely). Every method that resolves has committed
+// its write durably, so a 2xx sent after it survives a crash.
+import type { JobSpec } from '../../pipeline/spec/job-spec.js';
+import type { JobStatus } from '../services/job-status.js';
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface ProjectRecord {
+  id: number;
+  name: string;
+  path: string;
+  namespacePath: string;
+  /** `group/name`. */
+  fullPath: string;
+  description: string;
+  defaultBranch: string;
+  visibility: 'private' | 'internal' | 'public';
+  ciConfigPath: string;
+  creatorId: number | null;
+  createdAt: string;
+}
+
+export interface RunnerRecord {
+  id: number;
+  description: string;
+  tags: string[];
+  runUntagged: boolean;
+  locked: boolean;
+  accessLevel: 'not_protected' | 'ref_protected';
+  paused: boolean;
+  maximumTimeout: number | null;
+  runnerType: 'instance_type' | 'group_type' | 'project_type';
+  /** For project runners: the only project whose jobs they take. */
+  projectId: number | null;
+  contactedAt: string | null;
+  info: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type PipelineSourceName = string;
+
+export interface PipelineRecord {
+  id: number;
+  projectId: number;
+  iid: number;
+  ref: string;
+  tag: boolean;
+  sha: string;
+  beforeSha: string;
+  source: PipelineSourceName;
+  status: JobStatus;
+  /** Config errors (the pipeline is then `failed` with no jobs). */
+  yamlErrors: string | null;
+  name: string | null;
+  userId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobRecord {
+  id: number;
+  pipelineId: number;
+  projectId: number;
+  name: string;
+  stage: string;
+  stageIndex: number;
+  status: JobStatus;
+  spec: JobSpec;
+  failureReason: string | null;
+  exitCode: number | null;
+  runnerId: number | null;
+  /** A newer job with the same name replaced this one. */
+  retried: boolean;
+  userId: number | null;
+  createdAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Last report from the runner (assignment, trace, state); null before a runner took the job. */
+  updatedAt: string | null;
+}
+
+export interface VariableRecord {
+  projectId: number;
+  key: string;
+  value: string;
+  variableType: 'env_var' | 'file';
+  masked: boolean;
+  protected: boolean;
+  raw: boolean;
+  environmentScope: string;
+  description: string | null;
+}
+
+export interface ArtifactRecord {
+  jobId: number;
+  /** GitLab's artifact_type: archive, junit, dotenv... */
+  fileType: string;
+  fileFormat: string;
+  filename: string;
+  size: number;
+  expireAt: string | null;
+  createdAt: string;
+}
+
+/** A variable given for one pipeline (POST /projects/:id/pipeline `variables`). */
+export interface PipelineVariable {
+  key: string;
+  value: string;
+  variableType: 'env_var' | 'file';
+}
+
+export type NewProject = Omit<ProjectRecord, 'id' | 'createdAt'>;
+export type NewRunner = Omit<RunnerRecord, 'id' | 'createdAt' | 'contactedAt' | 'info'>;
+export type NewPipeline = Omit<PipelineRecord, 'id' | 'iid' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'>;
+export type NewJob = Pick<JobRecord, 'name' | 'stage' | 'stageIndex' | 'status' | 'spec' | 'userId'>;
+
+export interface JobChange {
+  status?: JobStatus;
+  failureReason?: string | null;
+  exitCode?: number | null;
+  runnerId?: number | null;
+  retried?: boolean;
+  queuedAt?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface PipelineChange {
+  status?: JobStatus;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface Store {
+  // users and personal access tokens (only SHA-256 digests of tokens are stored)
+  createUser(user: Omit<UserRecord, 'id' | 'createdAt'>): Promise<UserRecord>;
+  countUsers(): Promise<number>;
+  addPersonalAccessToken(userId: number, name: string, tokenDigest: string, scopes: string[]): Promise<void>;
+  userByTokenDigest(digest: string): Promise<UserRecord | undefined>;
+  userById(id: number): Promise<UserRecord | undefined>;
+
+  // instance settings (e.g. the runner registration token digest)
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  createProject(project: NewProject): Promise<ProjectRecord>;
+  projectById(id: number): Promise<ProjectRecord | undefined>;
+  projectByPath(fullPath: string): Promise<ProjectRecord | undefined>;
+  listProjects(): Promise<ProjectRecord[]>;
+
+  createRunner(runner: NewRunner, tokenDigest: string): Promise<RunnerRecord>;
+  runnerByTokenDigest(digest: string): Promise<RunnerRecord | undefined>;
+  runnerById(id: number): Promise<RunnerRecord | undefined>;
+  deleteRunner(id: number): Promise<void>;
+  setRunnerTokenDigest(id: number, digest: string): Promise<void>;
+  touchRunner(id: number, info: Record<string, unknown> | undefined, at: string): Promise<void>;
+
+  /** Creates the pipeline (next iid of its project), its jobs and its variables in one transaction. */
+  createPipeline(pipeline: NewPipeline, jobs: NewJob[], variables?: readonly PipelineVariable[]): Promise<PipelineRecord>;
+  pipelineVariables(pipelineId: number): Promise<PipelineVariable[]>;
+  pipelineById(id: number): Promise<PipelineRecord | undefined>;
+  listPipelines(projectId: number): Promise<PipelineRecord[]>;
+  updatePipeline(id: number, change: PipelineChange): Promise<void>;
+
+  jobById(id: number): Promise<JobRecord | undefined>;
+  jobsOfPipeline(pipelineId: number): Promise<JobRecord[]>;
+  /** Pending jobs, oldest first (by queue time, then id). */
+  pendingJobs(): Promise<JobRecord[]>;
+  updateJob(id: number, change: JobChange): Promise<void>;
+  /**
+   * Atomically moves a pending job to running for `runnerId` and records its token digest;
+   * false when another runner took it first.
+   */
+  assignJob(id: number, runnerId: number, tokenDigest: string, at: string): Promise<boolean>;
+  jobByTokenDigest(digest: string): Promise<JobRecord | undefined>;
+  /** Jobs a runner is executing (running or canceling). */
+  executingJobs(): Promise<JobRecord[]>;
+  /** Records that the runner reported on the job. */
+  touchJob(id: number, at: string): Promise<void>;
+  /** Adds a copy of `job` (status created) to its pipeline and marks the old one retried. */
+  cloneJobForRetry(job: JobRecord, userId: number | null): Promise<JobRecord>;
+
+  /** Appends at `offset`; returns the new size, or the current size when `offset` is not the end. */
+  appendTrace(jobId: number, offset: number, data: Uint8Array): Promise<{ ok: boolean; size: number }>;
+  traceSize(jobId: number): Promise<number>;
+  readTrace(jobId: number): Promise<Buffer>;
+
+  /** Records an uploaded artifact (its file is already durable on disk); replaces one of the same type. */
+  putArtifact(artifact: Omit<ArtifactRecord, 'createdAt'>): Promise<void>;
+  artifactsOfJob(jobId: number): Promise<ArtifactRecord[]>;
+
+  listVariables(projectId: number): Promise<VariableRecord[]>;
+  getVariable(projectId: number, key: string): Promise<VariableRecord | undefined>;
+  putVariable(variable: VariableRecord): Promise<void>;
+  deleteVariable(projectId: number, key: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
