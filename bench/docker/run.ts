@@ -1,0 +1,154 @@
+// bench/docker: the Docker executor's own cost, each figure beside its floor in the same run.
+//   (a) a trivial job (busybox, `true`) end to end: `drydock run --executor docker` beside a bare
+//       `docker run --rm busybox true` (the floor) and beside gitlab-ci-local on the same job.
+//   (b) a dind job (the guide's TLS recipe): time from job start to the first script line, beside
+//       the time the dind service itself needs to accept connections (started alone).
+//
+//   npx tsc -p tsconfig.json && npx tsx bench/docker/run.ts [--runs N]
+//
+// Peer: gitlab-ci-local 4.75 under Node 22: npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75
+// (plus rsync from apt); it runs offline with --helper-image busybox:latest in a repo with an origin.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DRYDOCK = path.join(ROOT, 'bin', 'drydock.js');
+const PEER_NODE = path.join(ROOT, 'bench/.peer/node_modules/node/bin/node');
+const PEER_CLI = path.join(ROOT, 'bench/.peer/node_modules/gitlab-ci-local/dist/index.js');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+
+const TRIVIAL = `job:\n  image: busybox:latest\n  script:\n    - "true"\n`;
+const DIND = `image: docker:20.10.16
+variables:
+  DOCKER_TLS_CERTDIR: "/certs"
+services:
+  - docker:20.10.16-dind
+build:
+  stage: build
+  script:
+    - echo FIRST-SCRIPT-LINE
+    - docker info >/dev/null
+`;
+
+function makeRepo(ci: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-docker-'));
+  const git = (...args: string[]): void => { execFileSync('git', args, { cwd: dir, stdio: 'ignore' }); };
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'bench@example.com');
+  git('config', 'user.name', 'Bench');
+  git('remote', 'add', 'origin', 'https://gitlab.example.com/bench/docker.git');
+  writeFileSync(path.join(dir, '.gitlab-ci.yml'), ci);
+  writeFileSync(path.join(dir, '.gitignore'), '.drydock/\n.gitlab-ci-local/\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'bench');
+  return dir;
+}
+
+function timeOnce(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function measure(commands: Array<() => number>, runs: number): number[][] {
+  const samples = commands.map(() => [] as number[]);
+  for (const c of commands) c();
+  for (let i = 0; i < runs; i++) commands.forEach((c, k) => samples[k]!.push(c()));
+  return samples;
+}
+
+/** Runs drydock on the dind repo; ms from the job's "started" line to the first script line. */
+function jobStartToFirstLine(repo: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DRYDOCK, 'run', '--executor', 'docker', '--docker-privileged', '--docker-volumes', '/certs/client'], { cwd: repo, env });
+    let started: bigint | undefined;
+    let first: bigint | undefined;
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const now = process.hrtime.bigint();
+      out += d.toString();
+      if (started === undefined && out.includes('> started')) started = now;
+      if (first === undefined && /^\[build\] FIRST-SCRIPT-LINE$/m.test(out)) first = now;
+    });
+    child.on('close', (code) => {
+      if (code !== 0 || started === undefined || first === undefined) reject(new Error(`drydock exited ${code}\n${out}`));
+      else resolve(Number(first - started) / 1e6);
+    });
+  });
+}
+
+/** ms from `docker start` of a lone dind container (TLS, as in the recipe) until 2376 accepts. */
+async function dindAlone(): Promise<number> {
+  const id = execFileSync('docker', ['create', '--privileged', '-e', 'DOCKER_TLS_CERTDIR=/certs', 'docker:20.10.16-dind'], { encoding: 'utf8' }).trim();
+  try {
+    const t0 = process.hrtime.bigint();
+    execFileSync('docker', ['start', id], { stdio: 'ignore' });
+    const ip = execFileSync('docker', ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id], { encoding: 'utf8' }).trim();
+    for (;;) {
+      const open = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: ip, port: 2376 });
+        s.once('connect', () => { s.destroy(); resolve(true); });
+        s.once('error', () => resolve(false));
+      });
+      if (open) return Number(process.hrtime.bigint() - t0) / 1e6;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    execFileSync('docker', ['rm', '-f', '-v', id], { stdio: 'ignore' });
+  }
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-cache-'));
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
+  const hasPeer = existsSync(PEER_NODE) && existsSync(PEER_CLI);
+  const repos: string[] = [];
+  try {
+    const repo = makeRepo(TRIVIAL);
+    repos.push(repo);
+    const floor = () => timeOnce('docker', ['run', '--rm', 'busybox:latest', 'true'], repo);
+    const ours = () => timeOnce(process.execPath, [DRYDOCK, 'run', '--executor', 'docker'], repo, env);
+    const peer = () => timeOnce(PEER_NODE, [PEER_CLI, '--helper-image', 'busybox:latest', '--no-color', 'job'], repo, env);
+    const [f, o, p] = measure(hasPeer ? [floor, ours, peer] : [floor, ours], RUNS);
+    console.log(`(a) trivial docker job, median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
+    console.log(`    docker run --rm busybox true (floor)   ${fmt(median(f!))}`);
+    console.log(`    drydock run --executor docker          ${fmt(median(o!))}  = ${(median(o!) / median(f!)).toFixed(2)}x floor (target <= 1.5x)`);
+    console.log(hasPeer ? `    gitlab-ci-local 4.75                   ${fmt(median(p!))}  = ${(median(p!) / median(f!)).toFixed(2)}x floor` : '    gitlab-ci-local: not installed (see header)');
+
+    const dindRepo = makeRepo(DIND);
+    repos.push(dindRepo);
+    const alone: number[] = [];
+    const job: number[] = [];
+    await jobStartToFirstLine(dindRepo, env); // warm-up
+    for (let i = 0; i < RUNS; i++) {
+      alone.push(await dindAlone());
+      job.push(await jobStartToFirstLine(dindRepo, env));
+    }
+    const overhead = job.map((j, i) => j - alone[i]!);
+    console.log(`(b) dind job (TLS), median of ${RUNS}:`);
+    console.log(`    dind alone: start → 2376 accepts         ${fmt(median(alone))}`);
+    console.log(`    drydock: job start → first script line   ${fmt(median(job))}`);
+    console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms)`);
+  } finally {
+    for (const r of repos) rmSync(r, { recursive: true, force: true });
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,107 @@
+// The Docker executor: one container per job (restarted per stage), services on a per-job bridge
+// network, readiness before the first script, and label-based cleanup that also runs after a
+// cancel or a crash. Only this folder talks to Docker; nothing from dockerode leaves it.
+import type Docker from 'dockerode';
+import type { BuildStage, Executor, ExecutorJob, JobPaths, StageResult, StepRequest } from '../executor.js';
+import { ExecutorError } from '../executor.js';
+import type { LogSink } from '../../shared/log-sink.js';
+import { ownerId, removeOrphans, removeRunObjects, type RemovalReport } from './cleanup.js';
+import { connectDocker, dockerIsLocal } from './docker-connection.js';
+import type { DockerExecutorOptions } from './docker-executor-options.js';
+import type { LayerCacheLease } from './layer-cache.js';
+import { prepareJob, type PreparedJob } from './prepare-job.js';
+import { execStage } from './exec-stage.js';
+import { restartStage } from './restart-stage.js';
+
+export type { DockerExecutorOptions, RunnerServiceOption } from './docker-executor-options.js';
+
+/** Stages that do not run the user's scripts: they may run while services still boot. */
+const HOST_SIDE_STAGES: ReadonlySet<BuildStage> = new Set(['prepare_executor', 'prepare_script', 'get_sources', 'restore_cache', 'download_artifacts']);
+
+interface JobRecord {
+  prepared?: PreparedJob;
+  lease?: LayerCacheLease;
+}
+
+export class DockerExecutor implements Executor {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+  private readonly owner = ownerId();
+  private readonly jobs = new Map<string, JobRecord>();
+  private orphanSweep: Promise<unknown> | undefined;
+
+  constructor(private readonly opts: DockerExecutorOptions = {}) {
+    this.docker = connectDocker(opts.connection);
+  }
+
+  jobPaths(job: Pick<ExecutorJob, 'projectPath'>): JobPaths {
+    const projectDir = `/builds/${job.projectPath.replace(/^\/+|\/+$/g, '')}`;
+    return { buildsDir: '/builds', projectDir, tmpDir: `${projectDir}.tmp` };
+  }
+
+  async prepare(job: ExecutorJob, sink: LogSink, signal: AbortSignal): Promise<void> {
+    await this.ping(signal);
+    if (this.opts.removeOrphansAtStart !== false) {
+      // Leftovers of crashed runs never collide with this job (names are run-unique): sweep them
+      // in the background; cleanup waits for the sweep so the process never exits mid-way.
+      this.orphanSweep ??= removeOrphans(this.docker, { signal: AbortSignal.timeout(5 * 60_000) }).catch(() => undefined);
+    }
+    const record: JobRecord = {};
+    this.jobs.set(job.runId, record);
+    const environment = (this.opts.environment ?? []).map((e) => ({ ...e, masked: false, file: false, raw: true }));
+    const withEnvironment = { ...job, variables: [...environment, ...job.variables] };
+    record.prepared = await prepareJob(this.docker, withEnvironment, this.jobPaths(job), {
+      ...this.opts, local: dockerIsLocal(this.opts.connection), owner: this.owner,
+    }, sink, signal, (lease) => { record.lease = lease; });
+  }
+
+  async run(job: ExecutorJob, step: StepRequest, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
+    const prepared = this.jobs.get(job.runId)?.prepared;
+    if (!prepared) throw new ExecutorError(`job ${job.runId} was not prepared`, 'runner_system_failure');
+    if (prepared.readiness && !HOST_SIDE_STAGES.has(step.stage)) {
+      // Services must be up before the first user script; earlier stages ran while they booted.
+      const text = await Promise.race([prepared.readiness, new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      })]);
+      delete prepared.readiness;
+      sink.write(text);
+    }
+    return prepared.mode === 'exec'
+      ? execStage(this.docker, prepared.build, prepared.stageCmd, step.script, sink, signal)
+      : restartStage(this.docker, prepared.build, prepared.image, step.script, sink, signal);
+  }
+
+  async cleanup(job: ExecutorJob, signal: AbortSignal): Promise<void> {
+    const record = this.jobs.get(job.runId);
+    this.jobs.delete(job.runId);
+    record?.prepared?.stopWaiting.abort();
+    await this.orphanSweep;
+    if (record?.lease && record.prepared) {
+      // Let dockerd in the dind service shut down cleanly so the cached /var/lib/docker stays sound.
+      await Promise.all(record.prepared.services.map((s) => s.container.stop({ t: 10, abortSignal: signal }).catch(() => {})));
+    }
+    try {
+      const report = await removeRunObjects(this.docker, job.runId, signal);
+      if (report.errors.length > 0) throw new ExecutorError(`cleanup left objects behind: ${report.errors.join('; ')}`);
+    } finally {
+      await record?.lease?.release();
+    }
+  }
+
+  /** `drydock cleanup`: objects of dead drydock processes (all of them with `all`). */
+  removeLeftovers(opts: { all?: boolean; includeLayerCache?: boolean; signal: AbortSignal }): Promise<RemovalReport> {
+    return removeOrphans(this.docker, opts);
+  }
+
+  private async ping(signal: AbortSignal): Promise<void> {
+    try {
+      await Promise.race([this.docker.ping(), new Promise((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      })]);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw new ExecutorError(`cannot reach the Docker engine (${(err as Error).message}): is it running, and may this user use it? Set DOCKER_HOST or [runners.docker] host for a remote engine.`, 'runner_system_failure', { cause: err });
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// One stage in the job container. The container is started once per job with a shell that only
+// waits (PID 1), and each stage is a `docker exec` of the image's entrypoint plus the shell
+// detection command, with the script written to its stdin: gitlab-runner restarts the container
+// per stage instead, which costs a full container start (~0.5 s) per stage. What a job can see is
+// the same: the entrypoint runs before each stage (the docker image's sets DOCKER_HOST), files
+// outside the builds dir survive from step_script to after_script, every stage is a new shell.
+import type Docker from 'dockerode';
+import { Writable } from 'node:stream';
+import type { StageResult } from '../executor.js';
+import type { LogSink } from '../../shared/log-sink.js';
+
+/** PID 1 of the job container: a shell that waits on stdin (which nobody closes) and needs no other binary. */
+export const KEEPALIVE_ENTRYPOINT = ['sh', '-c', 'read _ || true; while :; do read _ || sleep 3600; done'];
+
+function sinkWriter(sink: LogSink): Writable {
+  return new Writable({ write(chunk: Buffer, _enc, done) { sink.write(chunk); done(); } });
+}
+
+export async function execStage(docker: Docker, container: Docker.Container, stageCmd: string[], script: string, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
+  const exec = await container.exec({ Cmd: stageCmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream;
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  docker.modem.demuxStream(stream, sinkWriter(sink), sinkWriter(sink));
+  let killedBy: string | undefined;
+  let hardKill: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    killedBy = 'SIGTERM';
+    // Like gitlab-runner: SIGTERM to every process but PID 1; SIGKILL after 10 s.
+    void signalAll(container, 'TERM');
+    hardKill = setTimeout(() => { killedBy = 'SIGKILL'; void signalAll(container, 'KILL'); }, 10_000);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal.aborted) onAbort();
+    stream.end(script.endsWith('\n') ? script : `${script}\n`);
+    await ended;
+    for (;;) {
+      const info = await exec.inspect();
+      if (!info.Running && info.ExitCode !== null) {
+        return killedBy ? { exitCode: info.ExitCode, signal: killedBy } : { exitCode: info.ExitCode };
+      }
+      // The output stream closes a moment before Docker records the exit.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    clearTimeout(hardKill);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function signalAll(container: Docker.Container, sig: 'TERM' | 'KILL'): Promise<void> {
+  try {
+    const exec = await container.exec({ Cmd: ['sh', '-c', `kill -${sig} -1 2>/dev/null; true`], AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+  } catch {
+    // The container is gone already: nothing left to stop.
+  }
+}

@@ -1,0 +1,201 @@
+// prepare(): network, volumes, layer cache, image pulls, services and their readiness, then the
+// job container (created, not started). Every object is labelled with the run id before anything
+// else can fail, so cleanup finds it whatever happens next.
+import type Docker from 'dockerode';
+import { stat } from 'node:fs/promises';
+import type { ExecutorJob, JobPaths } from '../executor.js';
+import { ExecutorError } from '../executor.js';
+import type { LogSink } from '../../shared/log-sink.js';
+import { shellDetectionCommand } from '../script/generate-script.js';
+import { buildContainerName, networkName, objectLabels, projectUniqueName, serviceContainerName, volumeName, type NamingContext } from './container-names.js';
+import { buildContainerOptions, buildsBinds, jobEnv, serviceEnv, type BuildContainerInput } from './create-options.js';
+import { KEEPALIVE_ENTRYPOINT } from './exec-stage.js';
+import { defaultDockerConfigPath, loadCredentialSources, resolveRegistryAuth } from './credential-sources.js';
+import { diagnoseDockerHost, isDindImage } from './docker-host-diagnosis.js';
+import type { DockerExecutorOptions } from './docker-executor-options.js';
+import { ImagePuller } from './image-puller.js';
+import { planJob, type JobPlan } from './job-plan.js';
+import { acquireLayerCache, type LayerCacheLease } from './layer-cache.js';
+import { portAccepts, serviceWarningBlock, startService, waitForServices, type ServiceReadiness, type StartedService } from './services.js';
+import { serviceName } from './service-aliases.js';
+import { bindEntry } from './volumes.js';
+
+export interface PreparedJob {
+  build: Docker.Container;
+  /** exec: each stage execs `stageCmd` in the running container; restart: each stage restarts it. */
+  mode: 'exec' | 'restart';
+  /** What each stage execs: the effective entrypoint plus the shell detection command. */
+  stageCmd: string[];
+  image: string;
+  services: StartedService[];
+  lease?: LayerCacheLease;
+  /** Log text of the service readiness wait, once it is over; awaited before the first user script. */
+  readiness?: Promise<string>;
+  stopWaiting: AbortController;
+}
+
+const YELLOW = '\x1b[0;33m';
+const RESET = '\x1b[0;m';
+
+function lastValue(job: ExecutorJob, key: string): string | undefined {
+  return [...job.variables].reverse().find((v) => v.key === key)?.value;
+}
+
+export function namingContext(job: Pick<ExecutorJob, 'runId' | 'spec' | 'variables'>, opts: DockerExecutorOptions): NamingContext {
+  const v = (key: string) => [...job.variables].reverse().find((x) => x.key === key)?.value;
+  return {
+    runnerShort: opts.runnerShort ?? 'local',
+    projectId: v('CI_PROJECT_ID') ?? '0',
+    concurrentId: Number(v('CI_CONCURRENT_PROJECT_ID') ?? 0) || 0,
+    runId: job.runId,
+    jobName: job.spec.name,
+  };
+}
+
+export async function prepareJob(
+  docker: Docker, job: ExecutorJob, paths: JobPaths, opts: DockerExecutorOptions & { local: boolean; owner: string },
+  sink: LogSink, signal: AbortSignal, onLease: (lease: LayerCacheLease) => void,
+): Promise<PreparedJob> {
+  const log = (line: string) => sink.write(`${line}\n`);
+  const warn = (text: string) => sink.write(`${YELLOW}${text.trimEnd()}${RESET}\n`);
+  const plan: JobPlan = planJob(job, paths, opts);
+  for (const w of plan.warnings) warn(w);
+  const ctx = namingContext(job, opts);
+  log(`Using Docker executor with image ${plan.image} ...`);
+
+  if (opts.local) await checkHostPaths(plan);
+
+  const network = networkName(ctx);
+  await docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: objectLabels(ctx, 'network', opts.owner), abortSignal: signal });
+
+  const binds: string[] = [];
+  for (const v of plan.volumes) {
+    if (v.kind === 'dynamic') {
+      const name = volumeName(ctx, v.target);
+      await docker.createVolume({ Name: name, Labels: objectLabels(ctx, 'volume', opts.owner, { 'com.drydock.destination': v.target }), abortSignal: signal });
+      binds.push(`${name}:${v.target}`);
+    } else {
+      binds.push(bindEntry(v));
+    }
+  }
+  // The project checkout is shared with every service (GitLab's builds volume): MOUNT_POINT.
+  binds.push(...buildsBinds(job, paths));
+
+  const dindIndex = plan.services.findIndex((s) => isDindImage(s.image, []));
+  let lease: LayerCacheLease | undefined;
+  if (opts.layerCache && dindIndex >= 0) {
+    lease = await acquireLayerCache(docker, { projectPath: job.projectPath, slots: opts.layerCache.slots, signal });
+    onLease(lease);
+    log(`Using Docker layer cache volume ${lease.volume} (slot ${lease.slot}) for /var/lib/docker of the dind service`);
+  }
+
+  const sources = await loadCredentialSources(job.variables, opts.dockerConfigPath ?? defaultDockerConfigPath(), warn);
+  const puller = new ImagePuller(docker);
+  const ensure = (image: string, policies: JobPlan['policies']) => puller.ensure({
+    image, policies, log, signal, auth: () => resolveRegistryAuth(image, sources, log, signal),
+  });
+  const privilegedServices = opts.servicesPrivileged ?? opts.privileged ?? false;
+
+  const jobImage = ensure(plan.image, plan.policies);
+  // The job container starts while services boot: PID 1 only waits, the entrypoint runs per stage.
+  const buildReady = jobImage.then((img) => startBuildContainer(docker, {
+    name: buildContainerName(ctx), image: plan.image, labels: objectLabels(ctx, 'build', opts.owner),
+    env: jobEnv(job.variables), binds, privileged: opts.privileged ?? false, network, networkAliases: ['build', buildContainerName(ctx)],
+    hostname: projectUniqueName(ctx), ...(plan.user ? { user: plan.user } : {}), ...(plan.platform ? { platform: plan.platform } : {}),
+  }, plan.entrypoint, img.entrypoint, signal));
+  buildReady.catch(() => {}); // awaited below; cleanup removes it whatever happens
+  const started = plan.services.map(async (s, n): Promise<StartedService> => {
+    log(`Starting service ${s.image} ...`);
+    const pulled = await ensure(s.image, s.policies);
+    const name = serviceContainerName(ctx, serviceName(s.image), s.index);
+    const env = serviceEnv(job.variables, s.variables);
+    const serviceBinds = lease && n === dindIndex ? [...binds, `${lease.volume}:/var/lib/docker`] : binds;
+    return startService(docker, {
+      name, image: s.image, labels: objectLabels(ctx, 'service', opts.owner, { 'com.drydock.service': s.image }),
+      env, binds: serviceBinds, privileged: privilegedServices, network, networkAliases: s.aliases,
+      ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}), ...(s.command ? { cmd: s.command } : {}), ...(s.platform ? { platform: s.platform } : {}),
+    }, { index: s.index, image: s.image, containerName: name, aliases: s.aliases, exposedTcpPorts: pulled.exposedTcpPorts }, signal);
+  });
+  const settled = await Promise.allSettled([buildReady, ...started]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const services = (settled.slice(1) as Array<PromiseFulfilledResult<StartedService>>).map((r) => r.value);
+
+  // Services boot while prepare_script and get_sources run: the wait ends before the first
+  // user script (see DockerExecutor.run), so a slow dind costs max(boot, those stages), not the sum.
+  const stopWaiting = new AbortController();
+  let readiness: Promise<string> | undefined;
+  if (services.length > 0 && plan.waitTimeoutMs !== undefined) {
+    const timeoutMs = plan.waitTimeoutMs;
+    log(`Waiting for services to be up and running (timeout ${timeoutMs / 1000} seconds)...`);
+    readiness = reportReadiness(job, plan, services, network, timeoutMs, stopWaiting.signal);
+    readiness.catch(() => {}); // awaited by the first user stage, or abandoned by cleanup
+  }
+
+  const { build, stageCmd, mode } = await buildReady;
+  return { build, stageCmd, mode, image: plan.image, services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
+}
+
+/** Creates and starts the job container (PID 1 only waits); returns the command each stage execs. */
+async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[], signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[]; mode: 'exec' | 'restart' }> {
+  if (input.privileged) {
+    // Engines whose runtime cannot grant every capability (such as this project's CI machines,
+    // see scripts/docker-engine-up) refuse `exec` into privileged containers: restart per stage.
+    const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: shellDetectionCommand(), ...(override ? { entrypoint: override } : {}) }), abortSignal: signal });
+    return { build, stageCmd: [], mode: 'restart' };
+  }
+  const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: [], entrypoint: KEEPALIVE_ENTRYPOINT }), abortSignal: signal });
+  try {
+    await build.start();
+  } catch (err) {
+    const message = ((err as { json?: { message?: string } }).json?.message ?? (err as Error).message).trim();
+    if (/executable file not found|no such file or directory/i.test(message)) {
+      throw new ExecutorError(`the job image "${input.image}" cannot run the job script: it has no shell (Drydock runs sh, which starts bash when the image has it). Use an image with sh or bash. Docker said: ${message}`, 'script_failure', { cause: err });
+    }
+    throw new ExecutorError(`cannot start the job container: ${message}`, 'runner_system_failure', { cause: err });
+  }
+  // image:entrypoint replaces the image's ENTRYPOINT; [''] clears it.
+  const entrypoint = override !== undefined ? override.filter((part) => part !== '') : imageEntrypoint;
+  return { build, stageCmd: [...entrypoint, ...shellDetectionCommand()], mode: 'exec' };
+}
+
+async function reportReadiness(job: ExecutorJob, plan: JobPlan, services: StartedService[], network: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+  const lines: string[] = [];
+  const readiness = await waitForServices(services, network, timeoutMs, signal);
+  for (const r of readiness) {
+    if (r.state.kind === 'ready') lines.push(`Service ${r.service.image} is ready: ${r.service.aliases[0] ?? r.ip}:${r.state.port} accepted a connection after ${(r.state.ms / 1000).toFixed(1)} s\n`);
+    else lines.push(`${YELLOW}${(await serviceWarningBlock(r, timeoutMs, signal)).trimEnd()}${RESET}\n`);
+  }
+  for (const problem of await dockerHostProblems(job, plan, readiness, signal)) lines.push(`${YELLOW}*** WARNING: ${problem}${RESET}\n`);
+  return lines.join('');
+}
+
+async function dockerHostProblems(job: ExecutorJob, plan: JobPlan, readiness: ServiceReadiness[], signal: AbortSignal): Promise<string[]> {
+  const dockerHost = lastValue(job, 'DOCKER_HOST');
+  const tlsCertDir = lastValue(job, 'DOCKER_TLS_CERTDIR');
+  const m = dockerHost ? /^tcp:\/\/([^:/]+)(?::(\d+))?/.exec(dockerHost) : null;
+  const target = m?.[1] ? readiness.find((r) => r.service.aliases.includes(m[1] ?? '') && r.state.kind === 'ready') : undefined;
+  const dockerHostPortOpen = target && m ? await portAccepts(target, Number(m[2] ?? 2375), signal) : undefined;
+  return diagnoseDockerHost({
+    ...(dockerHost !== undefined ? { dockerHost } : {}),
+    ...(tlsCertDir !== undefined ? { tlsCertDir } : {}),
+    ...(dockerHostPortOpen !== undefined ? { dockerHostPortOpen } : {}),
+    volumeTargets: plan.volumes.map((v) => v.target),
+    services: readiness.map((r) => ({
+      image: r.service.image, aliases: r.service.aliases, exposedTcpPorts: r.service.exposedTcpPorts,
+      ...(r.state.kind === 'ready' ? { openPort: r.state.port } : {}),
+    })),
+  });
+}
+
+/** A bind of a missing host path makes Docker create an empty directory there: say so instead. */
+async function checkHostPaths(plan: JobPlan): Promise<void> {
+  for (const v of plan.volumes) {
+    if (v.kind !== 'bind') continue;
+    try {
+      await stat(v.source);
+    } catch {
+      throw new ExecutorError(`[runners.docker] volumes: invalid volume "${v.text}": the host path ${v.source} does not exist (Docker would mount an empty directory at ${v.target})`, 'runner_configuration_error');
+    }
+  }
+}
