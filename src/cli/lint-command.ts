@@ -8,7 +8,7 @@ import { contextFromGitRepo } from '../local/repo-context.js';
 import {
   compilePipelineFile, formatPipelineError, toCiLintResponse, type JobSpec, type PipelineResult,
 } from '../pipeline/index.js';
-import type { CommandRegistrar } from './main.js';
+import type { CommandRegistrar } from './command-registrar.js';
 
 const execFileAsync = promisify(execFile);
 

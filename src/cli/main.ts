@@ -5,11 +5,15 @@ import type { CommandRegistrar } from './command-registrar.js';
 
 export type { CommandRegistrar };
 
-const registrars: Array<() => Promise<{ default: CommandRegistrar }>> = [
-  () => import('./lint-command.js'),
-  () => import('./run-command.js'),
-  () => import('./cleanup-command.js'),
-  () => import('./server-command.js'),
+type RegistrarModule = () => Promise<{ default: CommandRegistrar }>;
+
+// Only the module of the command being run is loaded (the server pulls in fastify and SQLite, the
+// cleanup command dockerode): start-up time is part of every `drydock run`.
+const registrars: Array<{ commands: string[]; load: RegistrarModule }> = [
+  { commands: ['lint'], load: () => import('./lint-command.js') },
+  { commands: ['run'], load: () => import('./run-command.js') },
+  { commands: ['cleanup'], load: () => import('./cleanup-command.js') },
+  { commands: ['server', 'project'], load: () => import('./server-command.js') },
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,7 +23,10 @@ export async function main(argv: string[]): Promise<number> {
     .version(await packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const load of registrars) {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const chosen = registrars.filter((r) => name !== undefined && r.commands.includes(name));
+  // Help, --version or an unknown command: every command must be known to commander.
+  for (const { load } of chosen.length > 0 ? chosen : registrars) {
     const mod = await load();
     mod.default(program, (code) => { exitCode = code; });
   }

@@ -55,6 +55,60 @@ describe('contextFromGitRepo', () => {
     expect(t.repo.changedFiles()).toBeUndefined();
   });
 
+  it('reads detached heads, tags, merges, root commits, origin HEAD and ignored files like git does', async () => {
+    const dir = tempDir();
+    git(dir, 'init', '-q', '-b', 'dev');
+    git(dir, 'config', 'user.name', 'A');
+    git(dir, 'config', 'user.email', 'a@example.com');
+    writeFileSync(path.join(dir, '.gitignore'), '*.log\n');
+    writeFileSync(path.join(dir, 'a.txt'), 'a');
+    writeFileSync(path.join(dir, 'debug.log'), 'ignored');
+    git(dir, 'add', '.gitignore', 'a.txt');
+    git(dir, 'commit', '-q', '-m', 'root');
+    const root = await contextFromGitRepo(dir);
+    expect(vars(root).CI_COMMIT_BEFORE_SHA).toBe('0'.repeat(40));
+    expect(root.repo.changedFiles()).toEqual(['.gitignore', 'a.txt']);
+    expect([...root.repo.listFiles()].sort()).toEqual(['.gitignore', 'a.txt']);
+    expect(root.defaultBranch).toBe('dev');
+    const rootSha = root.sha;
+
+    git(dir, 'checkout', '-q', '-b', 'side');
+    writeFileSync(path.join(dir, 's.txt'), 's');
+    git(dir, 'add', 's.txt');
+    git(dir, 'commit', '-q', '-m', 'side');
+    git(dir, 'checkout', '-q', 'dev');
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'empty');
+    git(dir, 'merge', '-q', '--no-edit', 'side');
+    const merge = await contextFromGitRepo(dir);
+    const parent = git(dir, 'rev-parse', 'HEAD~1').trim();
+    expect(merge).toMatchObject({ ref: 'dev', refType: 'branch' });
+    expect(merge.repo.changedFiles()).toEqual([]);
+    expect(vars(merge)).toMatchObject({ CI_COMMIT_BEFORE_SHA: parent, CI_COMMIT_TITLE: "Merge branch 'side' into dev", CI_COMMIT_AUTHOR: 'A <a@example.com>' });
+
+    git(dir, 'update-ref', 'refs/remotes/origin/trunk', rootSha);
+    git(dir, 'symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/trunk');
+    git(dir, 'tag', 'v2');
+    git(dir, 'checkout', '-q', '--detach', 'v2');
+    const tagged = await contextFromGitRepo(dir);
+    expect(tagged).toMatchObject({ ref: 'v2', refType: 'tag', defaultBranch: 'trunk' });
+    expect(tagged.repo.changedFiles()).toBeUndefined();
+
+    git(dir, 'checkout', '-q', '--detach', rootSha);
+    const detached = await contextFromGitRepo(dir);
+    expect(detached).toMatchObject({ ref: 'HEAD', sha: rootSha });
+    expect(detached.warnings.join('\n')).toMatch(/detached/);
+  });
+
+  it('reads an unborn branch', async () => {
+    const dir = tempDir();
+    git(dir, 'init', '-q', '-b', 'fresh');
+    writeFileSync(path.join(dir, 'x'), 'x');
+    const c = await contextFromGitRepo(dir);
+    expect(c).toMatchObject({ ref: 'fresh', refType: 'branch', sha: '0'.repeat(40) });
+    expect(c.repo.listFiles()).toEqual(['x']);
+    expect(c.warnings.join('\n')).toMatch(/no commits yet/);
+  });
+
   it('works outside a git repository and says so', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, '.gitlab-ci.yml'), 'a:\n  script: x\n');

@@ -69,9 +69,26 @@ export async function contextFromGitRepo(projectDir: string, opts: RepoContextOp
 
 type Git = (args: string[]) => Promise<string | undefined>;
 
+/**
+ * The git facts in as few `git` processes as possible, all started at once: each spawn from a
+ * large Node process blocks its event loop for several milliseconds. On a branch (the usual
+ * case) that is five processes; a detached HEAD, --ref or an unborn HEAD adds a few.
+ */
 async function readGitFacts(projectDir: string, wantedRef: string | undefined, git: Git, warnings: string[],
   signal: AbortSignal): Promise<GitFacts> {
-  const top = (await git(['rev-parse', '--show-toplevel']))?.trim();
+  const [where, headCommit, listed, config, refs] = await Promise.all([
+    // Top level, then HEAD's full ref name ("HEAD" when detached); fails on an unborn HEAD.
+    git(['rev-parse', '--show-toplevel', '--symbolic-full-name', 'HEAD']),
+    git(['diff-tree', ...COMMIT_ARGS, 'HEAD']),
+    git(['ls-files', '-z', '--cached', '--others', '--exclude-standard']),
+    git(['config', '-z', '--get-regexp', '^(remote\\.origin\\.url|user\\.name|user\\.email)$']),
+    git(['for-each-ref', '--format=%(refname)%00%(symref)', 'refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master']),
+  ]);
+  let [top, headRef] = (where ?? '').split('\n').map((l) => l.trim());
+  if (!top) {
+    top = (await git(['rev-parse', '--show-toplevel']))?.trim();
+    headRef = (await git(['symbolic-ref', '-q', 'HEAD']))?.trim();
+  }
   if (!top) {
     warnings.push(`${projectDir} is not a git repository: assuming branch ${wantedRef ?? 'main'}, no commit, and the files on disk`);
     return {
@@ -80,52 +97,80 @@ async function readGitFacts(projectDir: string, wantedRef: string | undefined, g
       author: '', remoteUrl: undefined, userName: undefined, userEmail: undefined,
     };
   }
-  const [branch, tag, head, originHead, tracked, untracked, remoteUrl, userName, userEmail, log] = await Promise.all([
-    git(['symbolic-ref', '--short', '-q', 'HEAD']),
-    git(['describe', '--tags', '--exact-match', 'HEAD']),
-    git(['rev-parse', '--verify', '-q', 'HEAD^{commit}']),
-    git(['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD']),
-    git(['ls-files', '-z']),
-    git(['ls-files', '-z', '--others', '--exclude-standard']),
-    git(['config', '--get', 'remote.origin.url']),
-    git(['config', '--get', 'user.name']),
-    git(['config', '--get', 'user.email']),
-    git(['log', '-1', '--format=%cI%x00%an <%ae>%x00%B']),
-  ]);
+  const head = parseCommit(headCommit);
+  const branch = headRef?.startsWith('refs/heads/') ? headRef.slice('refs/heads/'.length) : '';
+  // A tag names the ref only when HEAD is not on a branch.
+  const tag = branch ? '' : (await git(['describe', '--tags', '--exact-match', 'HEAD']))?.trim() ?? '';
 
-  let ref = branch?.trim() || tag?.trim() || 'HEAD';
-  let refType: 'branch' | 'tag' = !branch?.trim() && tag?.trim() ? 'tag' : 'branch';
-  let sha = head?.trim() || ZERO_SHA;
+  let ref = branch || tag || 'HEAD';
+  let refType: 'branch' | 'tag' = !branch && tag ? 'tag' : 'branch';
+  let sha = head?.sha ?? ZERO_SHA;
+  let commit = head;
   if (wantedRef !== undefined) {
     ref = wantedRef;
-    const isTag = (await git(['show-ref', '--verify', '-q', `refs/tags/${wantedRef}`])) !== undefined;
-    refType = isTag ? 'tag' : 'branch';
-    const refSha = (await git(['rev-parse', '--verify', '-q', `${wantedRef}^{commit}`]))?.trim();
-    if (refSha) sha = refSha;
+    const [isTag, refSha] = await Promise.all([
+      git(['show-ref', '--verify', '-q', `refs/tags/${wantedRef}`]),
+      git(['rev-parse', '--verify', '-q', `${wantedRef}^{commit}`]),
+    ]);
+    refType = isTag !== undefined ? 'tag' : 'branch';
+    if (refSha?.trim() && refSha.trim() !== sha) {
+      sha = refSha.trim();
+      commit = parseCommit(await git(['diff-tree', ...COMMIT_ARGS, sha]));
+    }
   }
   if (sha === ZERO_SHA) warnings.push(`${top} has no commits yet: CI_COMMIT_SHA is all zeros`);
   if (ref === 'HEAD') warnings.push('HEAD is detached and not at a tag: using ref "HEAD" (pass --ref to choose one)');
 
-  const defaultBranch = await findDefaultBranch(originHead, ref, refType, git);
-  const before = sha === ZERO_SHA ? undefined : (await git(['rev-parse', '--verify', '-q', `${sha}~1`]))?.trim();
+  const defaultBranch = findDefaultBranch(refs, ref, refType);
+  const settings = parseConfig(config);
   // Changed files are "unknown" for tags (GitLab treats changes as true there).
-  const changed = refType === 'tag' || sha === ZERO_SHA ? undefined
-    : splitZ(await git(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', '--root', sha]));
-  const [timestamp = new Date().toISOString(), author = '', message = ''] = (log ?? '').split('\0');
-  const files = [...new Set([...splitZ(tracked), ...splitZ(untracked)])];
+  const changed = refType === 'tag' || sha === ZERO_SHA ? undefined : (commit?.changed ?? []);
+  // The commit's message, time and author are HEAD's, also with --ref.
   return {
-    ref, refType, sha, beforeSha: before || ZERO_SHA, defaultBranch, files, changed,
-    message: message.replace(/\n+$/, ''), timestamp: timestamp.trim(), author: author.trim(),
-    remoteUrl: remoteUrl?.trim() || undefined, userName: userName?.trim() || undefined, userEmail: userEmail?.trim() || undefined,
+    ref, refType, sha, beforeSha: commit?.parent || ZERO_SHA, defaultBranch, files: [...new Set(splitZ(listed))], changed,
+    message: (head?.message ?? '').replace(/\n+$/, ''), timestamp: head?.timestamp.trim() ?? '',
+    author: head?.author.trim() ?? '',
+    remoteUrl: settings.get('remote.origin.url') || undefined, userName: settings.get('user.name') || undefined,
+    userEmail: settings.get('user.email') || undefined,
   };
 }
 
-async function findDefaultBranch(originHead: string | undefined, ref: string, refType: string, git: Git): Promise<string> {
-  const origin = originHead?.trim();
-  if (origin) return origin.replace(/^origin\//, '');
-  for (const candidate of ['main', 'master']) {
-    if ((await git(['show-ref', '--verify', '-q', `refs/heads/${candidate}`])) !== undefined) return candidate;
+/**
+ * One commit's facts and changed files in one process. Plumbing (diff-tree), so no porcelain
+ * config (renames, showRoot) changes the list; --always prints the header even with no changes.
+ */
+const COMMIT_ARGS = ['--always', '-r', '-z', '--root', '--name-only', '--no-renames', '--format=%H%x00%P%x00%cI%x00%an <%ae>%x00%B%x00'];
+
+interface CommitFacts { sha: string; parent: string; timestamp: string; author: string; message: string; changed: string[] }
+
+/** Parses COMMIT_ARGS output: five NUL-ended fields, git's NUL record end, then "\n" and the paths. */
+function parseCommit(out: string | undefined): CommitFacts | undefined {
+  if (!out) return undefined;
+  const [sha = '', parents = '', timestamp = '', author = '', message = '', , ...paths] = out.split('\0');
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
+  const changed = paths.filter((p) => p !== '');
+  if (changed[0]?.startsWith('\n')) changed[0] = changed[0].slice(1);
+  return { sha, parent: parents.split(' ')[0] ?? '', timestamp, author, message, changed: changed.filter((p) => p !== '') };
+}
+
+/** `git config -z --get-regexp` output: `key\nvalue\0` entries; the last value of a key wins, as with --get. */
+function parseConfig(out: string | undefined): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const entry of splitZ(out)) {
+    const nl = entry.indexOf('\n');
+    // git prints section and key names lower-cased; the subsection ("origin") keeps its case.
+    settings.set(nl === -1 ? entry : entry.slice(0, nl), nl === -1 ? '' : entry.slice(nl + 1).trim());
   }
+  return settings;
+}
+
+/** origin's HEAD, else main or master when they exist, else the ref itself when it is a branch. */
+function findDefaultBranch(refs: string | undefined, ref: string, refType: string): string {
+  const rows = (refs ?? '').split('\n').filter(Boolean).map((row) => row.split('\0'));
+  const target = (name: string): string[] | undefined => rows.find((r) => r[0] === name);
+  const origin = target('refs/remotes/origin/HEAD')?.[1];
+  if (origin) return origin.replace(/^refs\/(remotes\/origin|remotes|heads)\//, '');
+  for (const candidate of ['main', 'master']) if (target(`refs/heads/${candidate}`)) return candidate;
   return refType === 'branch' && ref !== 'HEAD' ? ref : 'main';
 }
 

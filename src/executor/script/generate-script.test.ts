@@ -213,3 +213,21 @@ describe('commandEcho', () => {
     expect(commandEcho('')).toBe('$ ');
   });
 });
+
+describe('the script frame', () => {
+  it('runs under a shell without pipefail (dash), which must not exit on `set -o pipefail`', () => {
+    const r = run({ label: 'dash', argv: ['dash'], shell: 'sh' }, ['false | true', 'echo "after pipe"', 'false', 'echo never']);
+    expect(plainOutput(r.stdout)).toBe('after pipe\n');
+    expect(r.status).toBe(1);
+  });
+
+  it('creates the tmp dir only when it is missing, and still works when it exists', () => {
+    const paths = workdir();
+    const file = [v('CFG', 'x', { file: true })];
+    expect(run(SHELLS[0]!, ['cat "$CFG"'], file, { paths }).stdout).toContain('x');
+    expect(statSync(paths.tmpDir).isDirectory()).toBe(true);
+    expect(run(SHELLS[0]!, ['cat "$CFG"'], file, { paths }).status).toBe(0);
+    const text = generateScript({ shell: 'bash', stage: 'step_script', commands: [], variables: [], paths, traceSections: false });
+    expect(text).not.toContain('$(set -o)');
+  });
+});

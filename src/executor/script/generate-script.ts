@@ -3,7 +3,7 @@
 //
 //   trap 'exit 1' TERM
 //   [set -o xtrace]                       when CI_DEBUG_TRACE=true
-//   case "$(set -o)" in *pipefail*) set -o pipefail;; esac; set -o errexit
+//   command set -o pipefail 2>/dev/null || :; set -o errexit
 //   set +o noclobber
 //   [section_start … + EXIT trap printing section_end]   when traceSections
 //   ( trap 'exit 1' TERM; eval '<body>' ) < /dev/null
@@ -17,6 +17,11 @@
 // one single-quoted eval word so the shell parses it completely before running it: a script fed
 // on stdin can't be eaten by a command that reads stdin (which gets /dev/null anyway), and a
 // syntax error in a user command fails at run time with the shell's message, as in GitLab.
+//
+// Each extra process is a few ms per stage on a busy machine, so the frame forks as little as
+// possible: pipefail is switched on where the shell has it by `command set` (no `$(set -o)` probe
+// in a subshell; `command` keeps a shell without pipefail, like dash, from exiting on the error),
+// and `mkdir -p` runs only when the directory is missing.
 import { isShellIdentifier, shellQuote } from './shell-quote.js';
 import { stageDescription } from './stage-description.js';
 
@@ -54,7 +59,7 @@ function wrap(body: string, header: readonly string[], sections: readonly string
     "trap 'exit 1' TERM",
     '',
     ...header,
-    'case "$(set -o)" in *"pipefail"*) set -o pipefail;; esac; set -o errexit',
+    'command set -o pipefail 2>/dev/null || :; set -o errexit',
     'set +o noclobber',
     ...sections,
     `( trap 'exit 1' TERM; eval ${shellQuote(body)} ) < /dev/null`,
@@ -104,7 +109,7 @@ function scriptBody(opts: GenerateScriptOptions): string {
     if (!isShellIdentifier(v.key)) continue;
     if (v.file) {
       const path = `${trimSlash(paths.tmpDir)}/${v.key}`;
-      lines.push(`mkdir -p ${shellQuote(paths.tmpDir)}`);
+      lines.push(ensureDir(paths.tmpDir));
       lines.push(`(umask 077 && printf '%s' ${shellQuote(v.value)} > ${shellQuote(path)})`);
       lines.push(`export ${v.key}=${shellQuote(path)}`);
     } else {
@@ -112,7 +117,7 @@ function scriptBody(opts: GenerateScriptOptions): string {
     }
   }
   const envFile = `${trimSlash(paths.tmpDir)}/${GITLAB_ENV_FILE}`;
-  lines.push(`mkdir -p ${shellQuote(paths.tmpDir)}`);
+  lines.push(ensureDir(paths.tmpDir));
   lines.push(`export GITLAB_ENV=${shellQuote(envFile)}`);
   lines.push(': >> "$GITLAB_ENV"');
   lines.push('while IFS= read -r _dd_line || [ -n "$_dd_line" ]; do if [ -n "$_dd_line" ]; then export "$_dd_line"; fi; done < "$GITLAB_ENV"; unset _dd_line');
@@ -124,6 +129,11 @@ function scriptBody(opts: GenerateScriptOptions): string {
     lines.push(trimmed === '' ? 'echo' : trimmed);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `mkdir -p dir`, without starting mkdir when the directory is already there. */
+function ensureDir(dir: string): string {
+  return `[ -d ${shellQuote(dir)} ] || mkdir -p ${shellQuote(dir)}`;
 }
 
 /** A bold green line, printed without interpreting the text. */

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecutorError, type ExecutorJob } from '../executor.js';
 import { fakeJob } from '../fake/fake-job.js';
+import { generatePrepareScript } from '../script/generate-script.js';
 import { ShellExecutor } from './shell-executor.js';
 import { shellEnvironment } from './shell-env.js';
 
@@ -141,5 +142,39 @@ describe('ShellExecutor', () => {
     await executor.cleanup(ran, new AbortController().signal);
     expect(readdirSync(ran.hostTmpDir)).toEqual(['keep.me']);
     expect(existsSync(ran.hostProjectDir)).toBe(true);
+  });
+
+  it('checks the shell once per executor, not once per job, and a cancelled job does not spoil the check', async () => {
+    const calls = join(root, `calls${counter++}`);
+    const bin = join(root, `bin${counter++}`);
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'bash'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec /bin/bash "$@"\n`);
+    chmodSync(join(bin, 'bash'), 0o755);
+    const executor = new ShellExecutor({ hostEnv: { PATH: `${bin}:/usr/bin:/bin` } });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    await expect(executor.prepare(job(), { write: () => {} }, cancelled.signal)).rejects.toThrow();
+    for (let i = 0; i < 3; i++) await runScript('echo hi', { executor });
+    const lines = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l === '-c exit 0')).toHaveLength(1);
+    expect(lines.filter((l) => l.endsWith('script.step_script.sh'))).toHaveLength(3);
+  });
+
+  it('does the standard prepare_script on the host, without a shell; any other one runs in the shell', async () => {
+    const executor = new ShellExecutor({ hostEnv: { PATH: '/nonexistent' } });
+    const j = job();
+    mkdirSync(j.hostTmpDir, { recursive: true });
+    writeFileSync(join(j.hostTmpDir, 'gitlab_runner_env'), 'STALE=1\n');
+    const sink = capture();
+    const script = generatePrepareScript({ shell: j.shell, paths: executor.jobPaths(j) });
+    expect(await executor.run(j, { stage: 'prepare_script', script }, sink, new AbortController().signal)).toEqual({ exitCode: 0 });
+    expect(sink.text()).toBe(`Running on ${hostname()}...\n`);
+    expect(existsSync(join(j.hostTmpDir, 'gitlab_runner_env'))).toBe(false);
+    expect(existsSync(join(j.hostTmpDir, 'script.prepare_script.sh'))).toBe(false);
+    // With no shell on PATH, a custom prepare script can only fail to start.
+    await expect(executor.run(j, { stage: 'prepare_script', script: 'echo custom' }, sink, new AbortController().signal)).rejects.toBeInstanceOf(ExecutorError);
+    const custom = capture();
+    expect(await new ShellExecutor().run(j, { stage: 'prepare_script', script: 'echo custom' }, custom, new AbortController().signal)).toEqual({ exitCode: 0 });
+    expect(custom.text()).toBe('custom\n');
   });
 });

@@ -9,12 +9,19 @@
 //   into the job log. stdout and stderr are merged into one pipe (`exec 2>&1`) so their order is
 //   kept, and passed to the sink as raw bytes.
 // - Cancel/timeout: SIGTERM to the group, SIGKILL after `killGraceMs`; nothing is left running.
+// - Speed (every spawn from a large Node process blocks it for several ms): the shell is checked
+//   once per executor and shell, not once per job, as gitlab-runner checks it once per executor;
+//   and prepare_script, whose job environment is this very host, is done here rather than in a
+//   shell when it is the runtime's standard prepare script (print the host, drop a stale
+//   $GITLAB_ENV). Any other prepare script still runs in the shell.
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CancelledError } from '../../shared/abort.js';
 import type { LogSink } from '../../shared/log-sink.js';
 import { type Executor, ExecutorError, type ExecutorJob, type JobPaths, type StageResult, type StepRequest } from '../executor.js';
+import { generatePrepareScript, GITLAB_ENV_FILE } from '../script/generate-script.js';
 import { runProcessGroup } from './process-group.js';
 import { shellEnvironment } from './shell-env.js';
 
@@ -31,11 +38,13 @@ export interface ShellExecutorOptions {
   hostEnv?: NodeJS.ProcessEnv;
 }
 
-/** The GitLab file that carries variables between stages, kept in the job's tmp dir. */
-const GITLAB_ENV_FILE = 'gitlab_runner_env';
+/** Upper bound for the one-off shell check (it is `sh -c 'exit 0'`). */
+const SHELL_CHECK_TIMEOUT_MS = 30_000;
 
 export class ShellExecutor implements Executor {
   readonly name = 'shell';
+  /** Shell checks that passed or are under way, by shell and PATH; a failed one is forgotten. */
+  private readonly shellChecks = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ShellExecutorOptions = {}) {}
 
@@ -46,14 +55,16 @@ export class ShellExecutor implements Executor {
   async prepare(job: ExecutorJob, sink: LogSink, signal: AbortSignal): Promise<void> {
     const shell = this.shellOf(job);
     sink.write(`Using Shell (${shell}) executor...\n`);
-    await mkdir(job.hostTmpDir, { recursive: true, mode: 0o700 });
-    await mkdir(job.hostProjectDir, { recursive: true });
-    await checkShell(shell, this.env(), signal);
+    await Promise.all([mkdir(job.hostTmpDir, { recursive: true, mode: 0o700 }), mkdir(job.hostProjectDir, { recursive: true })]);
+    await untilAborted(this.checkShellOnce(shell), signal);
   }
 
   async run(job: ExecutorJob, step: StepRequest, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new CancelledError();
     await mkdir(job.hostTmpDir, { recursive: true, mode: 0o700 });
+    if (step.stage === 'prepare_script' && step.script === generatePrepareScript({ shell: job.shell, paths: this.jobPaths(job) })) {
+      return this.prepareOnHost(job, sink);
+    }
     const file = join(job.hostTmpDir, scriptName(step.stage));
     await writeFile(file, `exec 2>&1\n${step.script}`, { mode: 0o700 });
     try {
@@ -70,7 +81,35 @@ export class ShellExecutor implements Executor {
   async cleanup(job: ExecutorJob, _signal: AbortSignal): Promise<void> {
     const names = new Set([GITLAB_ENV_FILE, ...STAGES.map(scriptName)]);
     for (const v of job.variables) if (v.file) names.add(v.key);
-    await Promise.all([...names].map((name) => rm(join(job.hostTmpDir, name), { force: true })));
+    await Promise.all([...names].map((name) => removeFile(join(job.hostTmpDir, name))));
+  }
+
+  /**
+   * Starts the shell check now (for the configured shell, else bash), so the first jobs don't wait
+   * for it. Optional: prepare() checks anyway, and a failure is reported there.
+   */
+  preflight(): void {
+    this.checkShellOnce(this.options.shell ?? 'bash').catch(() => undefined);
+  }
+
+  /** What the standard prepare script does, without a shell: the job environment is this host. */
+  private async prepareOnHost(job: ExecutorJob, sink: LogSink): Promise<StageResult> {
+    sink.write(`Running on ${hostname()}...\n`);
+    await removeFile(join(this.jobPaths(job).tmpDir, GITLAB_ENV_FILE));
+    return { exitCode: 0 };
+  }
+
+  private checkShellOnce(shell: string): Promise<void> {
+    const env = this.env();
+    const key = `${shell}\0${env['PATH'] ?? ''}`;
+    let check = this.shellChecks.get(key);
+    if (check === undefined) {
+      // Not bound to one job's signal: a cancelled job must not fail the check for the others.
+      check = checkShell(shell, env, AbortSignal.timeout(SHELL_CHECK_TIMEOUT_MS));
+      this.shellChecks.set(key, check);
+      check.catch(() => this.shellChecks.delete(key));
+    }
+    return check;
   }
 
   private shellOf(job: Pick<ExecutorJob, 'shell'>): 'bash' | 'sh' {
@@ -93,6 +132,23 @@ function buildsRoot(projectDir: string, projectPath: string): string {
   const trimmed = projectDir.replace(/\/+$/, '');
   if (suffix !== '/' && trimmed.endsWith(suffix) && trimmed.length > suffix.length) return trimmed.slice(0, -suffix.length);
   return dirname(trimmed);
+}
+
+/** `rm -f` of one file; unlink, not fs.rm, which stats first (most of these names never existed). */
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
+/** Waits for `work`, but gives up (rejecting with the signal's reason) once `signal` fires. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Fails prepare with a clear message when the shell can't be started at all. */

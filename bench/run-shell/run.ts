@@ -1,0 +1,147 @@
+// bench/run-shell: `drydock run` with the shell executor beside gitlab-ci-local on the same repo,
+// in the same run, plus the per-job overhead beside a bare `bash -c true`.
+//
+//   npx tsc -p tsconfig.json && npx tsx bench/run-shell/run.ts [--runs N]
+//
+// Peer: gitlab-ci-local 4.75 under Node 22, installed with
+//   npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75   (and rsync from apt)
+// When it is missing the peer column says so and only our figures are printed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DRYDOCK = path.join(ROOT, 'bin', 'drydock.js');
+const PEER_NODE = path.join(ROOT, 'bench/.peer/node_modules/node/bin/node');
+const PEER_CLI = path.join(ROOT, 'bench/.peer/node_modules/gitlab-ci-local/dist/index.js');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+
+/** 3 stages, 6 echo jobs (two per stage). */
+const PIPELINE = `stages: [build, test, deploy]
+${['build', 'test', 'deploy'].flatMap((s) => [1, 2].map((i) => `${s}-${i}:\n  stage: ${s}\n  script:\n    - echo "${s} ${i}"\n`)).join('')}`;
+
+/** N jobs in N stages, one after the other: the marginal cost of one more job. */
+function chain(n: number): string {
+  const stages = Array.from({ length: n }, (_, i) => `s${i}`);
+  return `stages: [${stages.join(', ')}]\n${stages.map((s) => `job-${s}:\n  stage: ${s}\n  script: ['true']\n`).join('')}`;
+}
+
+function makeRepo(ci: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-'));
+  const git = (...args: string[]): void => { execFileSync('git', args, { cwd: dir, stdio: 'ignore' }); };
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'bench@example.com');
+  git('config', 'user.name', 'Bench');
+  git('remote', 'add', 'origin', 'https://gitlab.example.com/bench/run-shell.git');
+  writeFileSync(path.join(dir, '.gitlab-ci.yml'), ci);
+  writeFileSync(path.join(dir, '.gitignore'), '.drydock/\n.gitlab-ci-local/\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'bench');
+  return dir;
+}
+
+/** Wall time of one command in ms; throws with its output if it fails. */
+function timeOnce(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Alternates the commands run by run so that load on the machine hits both alike. */
+function measure(commands: Array<() => number>, runs: number): number[][] {
+  const samples = commands.map(() => [] as number[]);
+  for (const c of commands) c(); // warm-up: clones, caches, JIT
+  for (let i = 0; i < runs; i++) commands.forEach((c, k) => samples[k]!.push(c()));
+  return samples;
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+
+/** createdAt → finishedAt of the newest pipeline in the repo's .drydock: the wall time minus start-up and exit. */
+function lastPipelineMs(repo: string): number {
+  const dir = path.join(repo, '.drydock', 'pipelines');
+  const newest = Math.max(...readdirSync(dir).map(Number).filter(Number.isInteger));
+  const p = JSON.parse(readFileSync(path.join(dir, String(newest), 'pipeline.json'), 'utf8')) as { createdAt: string; finishedAt: string };
+  return Date.parse(p.finishedAt) - Date.parse(p.createdAt);
+}
+
+function main(): void {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-cache-'));
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
+  const hasPeer = existsSync(PEER_NODE) && existsSync(PEER_CLI);
+  const repos: string[] = [];
+  try {
+    // 1. The 3-stage, 6-job echo pipeline, ours beside the peer's.
+    const repo = makeRepo(PIPELINE);
+    repos.push(repo);
+    const spans: number[] = [];
+    const ours = (): number => {
+      const ms = timeOnce(process.execPath, [DRYDOCK, 'run'], repo, env);
+      spans.push(lastPipelineMs(repo));
+      return ms;
+    };
+    const peer = (): number => timeOnce(PEER_NODE, [PEER_CLI, '--shell-executor-no-image', '--no-artifacts-to-source'], repo, env);
+    const [oursMs, peerMs] = measure(hasPeer ? [ours, peer] : [ours], RUNS);
+    const oursMed = median(oursMs!);
+    console.log(`pipeline: 3 stages, 6 echo jobs, shell executor, ${RUNS} runs each (median), ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`);
+    console.log(`  drydock run          ${fmt(oursMed)}   (runs: ${oursMs!.map(fmt).join(', ')})`);
+    console.log(`    of which pipeline  ${fmt(median(spans.slice(1)))}   (createdAt → finishedAt; the rest is start-up and exit)`);
+    if (hasPeer && peerMs) {
+      const peerMed = median(peerMs);
+      console.log(`  gitlab-ci-local 4.75 ${fmt(peerMed)}   (runs: ${peerMs.map(fmt).join(', ')})`);
+      console.log(`  ratio                ${(peerMed / oursMed).toFixed(2)}x faster (target >= 3x)`);
+    } else {
+      console.log('  gitlab-ci-local      not installed (npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75)');
+    }
+
+    // 2. Per-job overhead: marginal time of one more job in a chain, beside `bash -c true`.
+    const n = 11;
+    const one = makeRepo(chain(1));
+    const many = makeRepo(chain(n));
+    repos.push(one, many);
+    const peerRun = (dir: string) => (): number => timeOnce(PEER_NODE, [PEER_CLI, '--shell-executor-no-image', '--no-artifacts-to-source', '--concurrency', '1'], dir, env);
+    const span1: number[] = [];
+    const spanN: number[] = [];
+    const chainRun = (dir: string, spans: number[]) => (): number => {
+      const ms = timeOnce(process.execPath, [DRYDOCK, 'run', '-j', '1'], dir, env);
+      spans.push(lastPipelineMs(dir));
+      return ms;
+    };
+    const [t1, tn, bash, p1, pn] = measure([
+      chainRun(one, span1),
+      chainRun(many, spanN),
+      () => timeOnce('bash', ['-c', 'true'], one, env),
+      ...(hasPeer ? [peerRun(one), peerRun(many)] : []),
+    ], RUNS);
+    const perJob = (median(tn!) - median(t1!)) / (n - 1);
+    const bashMed = median(bash!);
+    console.log(`per-job cost: (${n}-job chain − 1-job chain) / ${n - 1}, ${RUNS} runs each (median)`);
+    // Start-up varies by hundreds of ms on a busy machine and swamps the wall-time difference;
+    // the pipeline records' spans (no start-up) give the same marginal cost with less noise.
+    const perJobSpan = (median(spanN.slice(1)) - median(span1.slice(1))) / (n - 1);
+    console.log(`  drydock: one more job          ${fmt(perJob)} (wall)   ${fmt(perJobSpan)} (pipeline span)`);
+    if (p1 && pn) console.log(`  gitlab-ci-local: one more job  ${fmt((median(pn) - median(p1)) / (n - 1))}`);
+    console.log(`  bash -c true                   ${bashMed.toFixed(1)} ms`);
+    console.log(`  drydock overhead               ${fmt(perJob - bashMed)} (wall)   ${fmt(perJobSpan - bashMed)} (pipeline span) per job (target < 50 ms)`);
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    for (const r of repos) rmSync(r, { recursive: true, force: true });
+    rmSync(cacheHome, { recursive: true, force: true });
+    mkdirSync(cacheHome, { recursive: true });
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,55 @@
+// The final variable list of one job, in the documented precedence (lowest first, later wins):
+//   runner base and [[runners]] environment → pre-pipeline predefined (compile context) → pipeline/job predefined →
+//   YAML variables (global + job) → dotenv reports of dependencies → project variables
+//   (--variables-file) → pipeline variables (--var) → runner "after" variables (CI_PROJECT_DIR...).
+import type { ResolvedVariable } from '../executor/executor.js';
+import { expandRunner } from '../pipeline/variables/expand.js';
+import type { JobVariable } from '../pipeline/spec/job-spec.js';
+import type { Var } from './predefined-job-variables.js';
+
+export interface VariableLayers {
+  /** Compile context variables: pre-pipeline predefined ones (user variables are re-applied below). */
+  context: readonly Var[];
+  jobPredefined: readonly Var[];
+  yaml: readonly JobVariable[];
+  dotenv: readonly Var[];
+  /** --variables-file, then --var. */
+  user: readonly Var[];
+  runner: readonly Var[];
+  /** config.toml `[[runners]] environment` (runner base variables). */
+  runnerEnvironment?: readonly Var[];
+}
+
+export function resolveJobVariables(layers: VariableLayers): ResolvedVariable[] {
+  const merged = new Map<string, ResolvedVariable>();
+  const put = (v: Var): void => {
+    merged.delete(v.key);
+    merged.set(v.key, { key: v.key, value: v.value, masked: v.masked ?? false, file: v.file ?? false, raw: v.raw ?? false });
+  };
+  // Runner base values other than the directories sit lowest; the directories are re-applied last.
+  const runnerAfter = new Set(['CI_BUILDS_DIR', 'CI_PROJECT_DIR', 'CI_CONCURRENT_ID', 'CI_CONCURRENT_PROJECT_ID']);
+  for (const v of layers.runner) if (!runnerAfter.has(v.key)) put(v);
+  for (const v of layers.runnerEnvironment ?? []) put(v);
+  for (const v of layers.context) put(v);
+  for (const v of layers.jobPredefined) put(v);
+  for (const v of layers.yaml) put(v);
+  for (const v of layers.dotenv) put(v);
+  for (const v of layers.user) put(v);
+  for (const v of layers.runner) if (runnerAfter.has(v.key)) put(v);
+  return [...merged.values()];
+}
+
+/**
+ * The runner's final pass (JobVariables.Expand): each value that is not raw has its `$VAR`
+ * references replaced from the list, once. References to file variables stay for the shell,
+ * which sees the file's path; `$$` becomes `$`.
+ */
+export function expandJobVariables(vars: readonly ResolvedVariable[]): ResolvedVariable[] {
+  const byKey = new Map(vars.map((v) => [v.key, v]));
+  const lookup = (name: string): string | undefined => {
+    const v = byKey.get(name);
+    if (v === undefined) return undefined;
+    return v.file ? `\${${name}}` : v.value;
+  };
+  return vars.map((v) => (v.raw || !v.value.includes('$') ? v : { ...v, value: expandRunner(v.value, lookup) }));
+}

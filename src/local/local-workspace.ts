@@ -1,0 +1,174 @@
+// The JobWorkspace of `drydock run`: sources from the user's repository, caches and artifacts
+// from the .drydock/ state directory, all on the host side of the job's project directory.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ResolvedVariable } from '../executor/executor.js';
+import type { JobSpec } from '../pipeline/spec/job-spec.js';
+import type { LogSink } from '../shared/log-sink.js';
+import type { JobWorkspace } from '../runtime/types.js';
+import type { ArtifactStore } from './artifact-store.js';
+import { fallbackKeys, resolveCacheKey } from './cache-key.js';
+import type { CacheStore } from './cache-store.js';
+import { parseDotenv } from './dotenv.js';
+import { parseExpireIn } from './expire-in.js';
+import { getSources } from './git-sources.js';
+import { resolvePaths } from './path-globs.js';
+import { expandWith } from './runner-expand.js';
+
+const execFileAsync = promisify(execFile);
+const YELLOW = '\x1b[0;33m';
+const RESET = '\x1b[0;m';
+
+export interface LocalWorkspaceOptions {
+  spec: JobSpec;
+  /** The user's repository (work tree top level). */
+  repoDir: string;
+  /** The job's project directory on the host. */
+  hostProjectDir: string;
+  sha: string;
+  refName: string;
+  includeUncommitted: boolean;
+  variables: readonly ResolvedVariable[];
+  artifacts: ArtifactStore;
+  caches: CacheStore;
+  /** Names of the jobs in this run: artifacts of other jobs come from earlier pipelines. */
+  jobsInRun: ReadonlySet<string>;
+}
+
+export class LocalWorkspace implements JobWorkspace {
+  private readonly expand: (text: string) => string;
+  private readonly vars: Map<string, string>;
+
+  constructor(private readonly o: LocalWorkspaceOptions) {
+    this.vars = new Map(o.variables.map((v) => [v.key, v.value]));
+    this.expand = expandWith(this.vars);
+  }
+
+  async getSources(sink: LogSink, signal: AbortSignal): Promise<void> {
+    await getSources({
+      repoDir: this.o.repoDir,
+      targetDir: this.o.hostProjectDir,
+      sha: this.o.sha,
+      refName: this.o.refName,
+      strategy: this.vars.get('GIT_STRATEGY') ?? '',
+      cleanFlags: this.vars.get('GIT_CLEAN_FLAGS') ?? '',
+      checkout: this.vars.get('GIT_CHECKOUT') !== 'false',
+      includeUncommitted: this.o.includeUncommitted,
+      log: (line) => sink.write(`${line}\n`),
+      signal,
+    });
+  }
+
+  async restoreCache(sink: LogSink, signal: AbortSignal): Promise<void> {
+    for (const cache of this.o.spec.cache) {
+      if (cache.policy === 'push') continue;
+      const key = await resolveCacheKey(cache, this.expand, this.o.repoDir, signal);
+      const keys = [key, ...fallbackKeys(cache, this.expand, this.vars.get('CACHE_FALLBACK_KEY'))];
+      sink.write(`Checking cache for ${key}...\n`);
+      const found = await this.o.caches.find(keys);
+      if (found === undefined) {
+        sink.write(`${YELLOW}WARNING: file does not exist${RESET}\n`);
+        sink.write(`Failed to extract cache\n`);
+        continue;
+      }
+      if (found.key !== key) sink.write(`Using fallback cache key ${found.key}\n`);
+      await this.o.caches.restore(found.filesDir, this.o.hostProjectDir, signal);
+      sink.write(`Successfully extracted cache\n`);
+    }
+  }
+
+  async downloadArtifacts(sink: LogSink, signal: AbortSignal): Promise<void> {
+    for (const dep of this.o.spec.dependencies) {
+      const ranHere = this.o.jobsInRun.has(dep);
+      const found = await this.o.artifacts.find(dep, ranHere);
+      if (found === undefined) {
+        if (!ranHere) sink.write(`${YELLOW}WARNING: ${dep} is not part of this run and no earlier run kept its artifacts${RESET}\n`);
+        continue;
+      }
+      const from = ranHere ? '' : ` from pipeline #${found.meta.pipelineId}`;
+      sink.write(`Downloading artifacts for ${dep}${from}...\n`);
+      await this.o.artifacts.extract(found, this.o.hostProjectDir, signal);
+      sink.write(`Downloading artifacts from coordinator... ok        ${found.meta.fileCount} file(s)\n`);
+    }
+  }
+
+  async archiveCache(outcome: 'success' | 'failed', sink: LogSink, signal: AbortSignal): Promise<void> {
+    for (const cache of this.o.spec.cache) {
+      if (cache.policy === 'pull') continue;
+      if (!whenMatches(cache.when, outcome)) continue;
+      const key = await resolveCacheKey(cache, this.expand, this.o.repoDir, signal);
+      sink.write(`Creating cache ${key}...\n`);
+      const untracked = cache.untracked ? await this.untrackedFiles(signal) : [];
+      const report = await resolvePaths(this.o.hostProjectDir, cache.paths.map(this.expand), [], untracked);
+      for (const m of report.messages) sink.write(colorWarning(m));
+      if (report.files.length === 0) {
+        sink.write(`${YELLOW}WARNING: no files to cache; cache ${key} not updated${RESET}\n`);
+        continue;
+      }
+      await this.o.caches.save(key, this.o.hostProjectDir, report.files, signal);
+      sink.write(`Created cache\n`);
+    }
+  }
+
+  async uploadArtifacts(outcome: 'success' | 'failed', sink: LogSink, signal: AbortSignal): Promise<void> {
+    const a = this.o.spec.artifacts;
+    if (a === undefined) return;
+    const dotenv = await this.readDotenv(a.reports['dotenv'] ?? [], sink);
+    const wantFiles = whenMatches(a.when, outcome) && (a.paths.length > 0 || a.untracked);
+    let files: string[] = [];
+    if (wantFiles) {
+      sink.write(`Uploading artifacts...\n`);
+      const untracked = a.untracked ? await this.untrackedFiles(signal) : [];
+      if (a.untracked) sink.write(`Untracked files: found ${untracked.length} files\n`);
+      const report = await resolvePaths(this.o.hostProjectDir, a.paths.map(this.expand), a.exclude.map(this.expand), untracked);
+      for (const m of report.messages) sink.write(colorWarning(m));
+      files = report.files;
+      if (files.length === 0) sink.write(`${YELLOW}ERROR: No files to upload${RESET}\n`);
+    }
+    if (files.length === 0 && dotenv.length === 0) return;
+    const expireMs = a.expireIn !== undefined ? parseExpireIn(a.expireIn) : undefined;
+    if (expireMs === null) sink.write(`${YELLOW}WARNING: expire_in "${a.expireIn}" not understood; artifacts kept${RESET}\n`);
+    const meta = await this.o.artifacts.save({
+      job: this.o.spec.name,
+      name: this.expand(a.name),
+      when: a.when,
+      ...(a.expireIn !== undefined ? { expireIn: a.expireIn } : {}),
+      ...(typeof expireMs === 'number' ? { expiresAt: new Date(Date.now() + expireMs).toISOString() } : {}),
+      dotenv,
+    }, this.o.hostProjectDir, files, signal);
+    if (files.length > 0) sink.write(`Uploading artifacts as "archive"... ok        ${meta.fileCount} file(s)\n`);
+    if (dotenv.length > 0) sink.write(`Uploading artifacts as "dotenv"... ok        ${dotenv.length} variable(s)\n`);
+  }
+
+  private async readDotenv(paths: readonly string[], sink: LogSink): Promise<Array<{ key: string; value: string }>> {
+    const out: Array<{ key: string; value: string }> = [];
+    for (const p of paths.map(this.expand)) {
+      const text = await readFile(path.join(this.o.hostProjectDir, p), 'utf8').catch(() => undefined);
+      if (text === undefined) {
+        sink.write(`${YELLOW}WARNING: ${p}: no matching files (dotenv report)${RESET}\n`);
+        continue;
+      }
+      const { entries, problems } = parseDotenv(text);
+      for (const pr of problems) sink.write(`${YELLOW}WARNING: ${p}:${pr.line}: ${pr.message}${RESET}\n`);
+      out.push(...entries);
+    }
+    return out;
+  }
+
+  /** Files git does not track, ignored ones included (the runner's `untracked: true`). */
+  private async untrackedFiles(signal: AbortSignal): Promise<string[]> {
+    const { stdout } = await execFileAsync('git', ['ls-files', '--others', '-z'], { cwd: this.o.hostProjectDir, signal, maxBuffer: 64 * 1024 * 1024 })
+      .catch(() => ({ stdout: '' }));
+    return stdout.split('\0').filter((s) => s !== '');
+  }
+}
+
+function whenMatches(when: string, outcome: 'success' | 'failed'): boolean {
+  return when === 'always' || (when === 'on_success' && outcome === 'success') || (when === 'on_failure' && outcome === 'failed');
+}
+
+function colorWarning(line: string): string {
+  return line.startsWith('WARNING') ? `${YELLOW}${line}${RESET}\n` : `${line}\n`;
+}
