@@ -40,7 +40,12 @@ const empty = (): RemovalReport => ({ containers: [], networks: [], volumes: [],
 async function removeMatching(docker: Docker, labelFilters: string[], keep: (labels: Record<string, string>) => boolean, signal: AbortSignal, includeLayerCache: boolean): Promise<RemovalReport> {
   const report = empty();
   const filters = JSON.stringify({ label: labelFilters });
-  const containers = await docker.listContainers({ all: true, filters, abortSignal: signal });
+  // One round trip for the three lists; networks and volumes go once their containers are gone.
+  const [containers, networks, volumeList] = await Promise.all([
+    docker.listContainers({ all: true, filters, abortSignal: signal }),
+    docker.listNetworks({ filters, abortSignal: signal }),
+    docker.listVolumes({ filters, abortSignal: signal }),
+  ]);
   await Promise.all(containers.filter((c) => !keep(c.Labels ?? {})).map(async (c) => {
     try {
       await docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal: signal });
@@ -49,24 +54,24 @@ async function removeMatching(docker: Docker, labelFilters: string[], keep: (lab
       if ((err as { statusCode?: number }).statusCode !== 404) report.errors.push(`container ${c.Id.slice(0, 12)}: ${(err as Error).message}`);
     }
   }));
-  const networks = await docker.listNetworks({ filters, abortSignal: signal });
-  await Promise.all(networks.filter((n) => !keep(n.Labels ?? {})).map(async (n) => {
+  const removeNetworks = networks.filter((n) => !keep(n.Labels ?? {})).map(async (n) => {
     try {
       await docker.getNetwork(n.Id).remove({ abortSignal: signal });
       report.networks.push(n.Name);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) report.errors.push(`network ${n.Name}: ${(err as Error).message}`);
     }
-  }));
-  const volumes = (await docker.listVolumes({ filters, abortSignal: signal })).Volumes ?? [];
-  await Promise.all(volumes.filter((v) => !keep(v.Labels ?? {}) && (includeLayerCache || v.Labels?.[LABELS.type] !== 'layer-cache')).map(async (v) => {
+  });
+  const volumes = volumeList.Volumes ?? [];
+  const removeVolumes = volumes.filter((v) => !keep(v.Labels ?? {}) && (includeLayerCache || v.Labels?.[LABELS.type] !== 'layer-cache')).map(async (v) => {
     try {
       await docker.getVolume(v.Name).remove({ abortSignal: signal });
       report.volumes.push(v.Name);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) report.errors.push(`volume ${v.Name}: ${(err as Error).message}`);
     }
-  }));
+  });
+  await Promise.all([...removeNetworks, ...removeVolumes]);
   return report;
 }
 

@@ -24,6 +24,11 @@ describe('buildContainerOptions', () => {
     expect(o.HostConfig).toMatchObject({ Privileged: true, NetworkMode: 'net', Binds: ['/h:/builds/g/p'] });
     expect(o.NetworkingConfig?.EndpointsConfig?.net?.Aliases).toEqual(['build']);
   });
+  it('a job without services sits on the default bridge, where Docker allows no aliases', () => {
+    const o = buildContainerOptions({ ...base, cmd: [], hostname: 'h', network: 'bridge', networkAliases: [] });
+    expect(o.HostConfig?.NetworkMode).toBe('bridge');
+    expect(o.NetworkingConfig).toEqual({});
+  });
   it('an image:entrypoint override replaces it; [""] clears it', () => {
     expect(buildContainerOptions({ ...base, cmd: [], hostname: 'h', entrypoint: [''] }).Entrypoint).toEqual(['']);
     expect(buildContainerOptions({ ...base, cmd: [], hostname: 'h', entrypoint: ['/bin/sh', '-c'] }).Entrypoint).toEqual(['/bin/sh', '-c']);

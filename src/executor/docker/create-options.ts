@@ -66,7 +66,8 @@ function hostConfig(input: CommonContainerInput): Docker.HostConfig {
 }
 
 function networking(input: CommonContainerInput): Docker.ContainerCreateOptions['NetworkingConfig'] {
-  return { EndpointsConfig: { [input.network]: { Aliases: input.networkAliases } } };
+  // Docker refuses aliases on its default bridge: a job without services has none.
+  return input.networkAliases.length > 0 ? { EndpointsConfig: { [input.network]: { Aliases: input.networkAliases } } } : {};
 }
 
 function common(input: CommonContainerInput): Docker.ContainerCreateOptions {

@@ -1,4 +1,4 @@
-// The Docker executor: one container per job (restarted per stage), services on a per-job bridge
+// The Docker executor: one container per job (a `docker exec` per stage), services on a per-job bridge
 // network, readiness before the first script, and label-based cleanup that also runs after a
 // cancel or a crash. Only this folder talks to Docker; nothing from dockerode leaves it.
 import type Docker from 'dockerode';
@@ -11,7 +11,6 @@ import type { DockerExecutorOptions } from './docker-executor-options.js';
 import type { LayerCacheLease } from './layer-cache.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
 import { execStage } from './exec-stage.js';
-import { restartStage } from './restart-stage.js';
 
 export type { DockerExecutorOptions, RunnerServiceOption } from './docker-executor-options.js';
 
@@ -67,9 +66,7 @@ export class DockerExecutor implements Executor {
       delete prepared.readiness;
       sink.write(text);
     }
-    return prepared.mode === 'exec'
-      ? execStage(this.docker, prepared.build, prepared.stageCmd, step.script, sink, signal)
-      : restartStage(this.docker, prepared.build, prepared.image, step.script, sink, signal);
+    return execStage(this.docker, prepared.build, prepared.stageCmd, step.script, sink, signal);
   }
 
   async cleanup(job: ExecutorJob, signal: AbortSignal): Promise<void> {

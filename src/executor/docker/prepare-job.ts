@@ -1,6 +1,7 @@
 // prepare(): network, volumes, layer cache, image pulls, services and their readiness, then the
-// job container (created, not started). Every object is labelled with the run id before anything
-// else can fail, so cleanup finds it whatever happens next.
+// job container (started; PID 1 only waits, each stage is a `docker exec`). Every object is
+// labelled with the run id before anything else can fail, so cleanup finds it whatever happens
+// next. Independent Docker calls run in parallel: prepare is on every job's critical path.
 import type Docker from 'dockerode';
 import { stat } from 'node:fs/promises';
 import type { ExecutorJob, JobPaths } from '../executor.js';
@@ -22,9 +23,7 @@ import { bindEntry } from './volumes.js';
 
 export interface PreparedJob {
   build: Docker.Container;
-  /** exec: each stage execs `stageCmd` in the running container; restart: each stage restarts it. */
-  mode: 'exec' | 'restart';
-  /** What each stage execs: the effective entrypoint plus the shell detection command. */
+  /** What each stage execs in the running job container: the effective entrypoint plus the shell detection command. */
   stageCmd: string[];
   image: string;
   services: StartedService[];
@@ -65,14 +64,18 @@ export async function prepareJob(
 
   if (opts.local) await checkHostPaths(plan);
 
+  // Every job gets a bridge network of its own (FF_NETWORK_PER_BUILD behaviour), even without
+  // services: concurrent jobs must not reach each other on the default bridge, and the job is
+  // reachable as `build`. It costs one create/remove (~0.1-0.4 s).
   const network = networkName(ctx);
-  await docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: objectLabels(ctx, 'network', opts.owner), abortSignal: signal });
-
+  const objects: Array<Promise<unknown>> = [
+    docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: objectLabels(ctx, 'network', opts.owner), abortSignal: signal }),
+  ];
   const binds: string[] = [];
   for (const v of plan.volumes) {
     if (v.kind === 'dynamic') {
       const name = volumeName(ctx, v.target);
-      await docker.createVolume({ Name: name, Labels: objectLabels(ctx, 'volume', opts.owner, { 'com.drydock.destination': v.target }), abortSignal: signal });
+      objects.push(docker.createVolume({ Name: name, Labels: objectLabels(ctx, 'volume', opts.owner, { 'com.drydock.destination': v.target }), abortSignal: signal }));
       binds.push(`${name}:${v.target}`);
     } else {
       binds.push(bindEntry(v));
@@ -80,6 +83,9 @@ export async function prepareJob(
   }
   // The project checkout is shared with every service (GitLab's builds volume): MOUNT_POINT.
   binds.push(...buildsBinds(job, paths));
+  // Containers need the network and volumes; image lookups and pulls do not wait for them.
+  const objectsReady = Promise.all(objects);
+  objectsReady.catch(() => {}); // awaited before any container is created
 
   const dindIndex = plan.services.findIndex((s) => isDindImage(s.image, []));
   let lease: LayerCacheLease | undefined;
@@ -89,24 +95,26 @@ export async function prepareJob(
     log(`Using Docker layer cache volume ${lease.volume} (slot ${lease.slot}) for /var/lib/docker of the dind service`);
   }
 
-  const sources = await loadCredentialSources(job.variables, opts.dockerConfigPath ?? defaultDockerConfigPath(), warn);
+  // Read now (its warnings belong here), needed only if a pull happens.
+  const sources = loadCredentialSources(job.variables, opts.dockerConfigPath ?? defaultDockerConfigPath(), warn);
   const puller = new ImagePuller(docker);
   const ensure = (image: string, policies: JobPlan['policies']) => puller.ensure({
-    image, policies, log, signal, auth: () => resolveRegistryAuth(image, sources, log, signal),
+    image, policies, log, signal, auth: async () => resolveRegistryAuth(image, await sources, log, signal),
   });
   const privilegedServices = opts.servicesPrivileged ?? opts.privileged ?? false;
 
   const jobImage = ensure(plan.image, plan.policies);
   // The job container starts while services boot: PID 1 only waits, the entrypoint runs per stage.
-  const buildReady = jobImage.then((img) => startBuildContainer(docker, {
+  const buildReady = Promise.all([jobImage, objectsReady]).then(([img]) => startBuildContainer(docker, {
     name: buildContainerName(ctx), image: plan.image, labels: objectLabels(ctx, 'build', opts.owner),
-    env: jobEnv(job.variables), binds, privileged: opts.privileged ?? false, network, networkAliases: ['build', buildContainerName(ctx)],
+    env: jobEnv(job.variables), binds, privileged: opts.privileged ?? false, network,
+    networkAliases: ['build', buildContainerName(ctx)],
     hostname: projectUniqueName(ctx), ...(plan.user ? { user: plan.user } : {}), ...(plan.platform ? { platform: plan.platform } : {}),
   }, plan.entrypoint, img.entrypoint, signal));
   buildReady.catch(() => {}); // awaited below; cleanup removes it whatever happens
   const started = plan.services.map(async (s, n): Promise<StartedService> => {
     log(`Starting service ${s.image} ...`);
-    const pulled = await ensure(s.image, s.policies);
+    const [pulled] = await Promise.all([ensure(s.image, s.policies), objectsReady]);
     const name = serviceContainerName(ctx, serviceName(s.image), s.index);
     const env = serviceEnv(job.variables, s.variables);
     const serviceBinds = lease && n === dindIndex ? [...binds, `${lease.volume}:/var/lib/docker`] : binds;
@@ -118,7 +126,10 @@ export async function prepareJob(
   });
   const settled = await Promise.allSettled([buildReady, ...started]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  if (failed) {
+    await objectsReady.catch(() => {}); // so cleanup's listing sees a network still being created
+    throw failed.reason;
+  }
   const services = (settled.slice(1) as Array<PromiseFulfilledResult<StartedService>>).map((r) => r.value);
 
   // Services boot while prepare_script and get_sources run: the wait ends before the first
@@ -132,18 +143,12 @@ export async function prepareJob(
     readiness.catch(() => {}); // awaited by the first user stage, or abandoned by cleanup
   }
 
-  const { build, stageCmd, mode } = await buildReady;
-  return { build, stageCmd, mode, image: plan.image, services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
+  const { build, stageCmd } = await buildReady;
+  return { build, stageCmd, image: plan.image, services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
 }
 
 /** Creates and starts the job container (PID 1 only waits); returns the command each stage execs. */
-async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[], signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[]; mode: 'exec' | 'restart' }> {
-  if (input.privileged) {
-    // Engines whose runtime cannot grant every capability (such as this project's CI machines,
-    // see scripts/docker-engine-up) refuse `exec` into privileged containers: restart per stage.
-    const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: shellDetectionCommand(), ...(override ? { entrypoint: override } : {}) }), abortSignal: signal });
-    return { build, stageCmd: [], mode: 'restart' };
-  }
+async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[], signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[] }> {
   const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: [], entrypoint: KEEPALIVE_ENTRYPOINT }), abortSignal: signal });
   try {
     await build.start();
@@ -156,7 +161,7 @@ async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInp
   }
   // image:entrypoint replaces the image's ENTRYPOINT; [''] clears it.
   const entrypoint = override !== undefined ? override.filter((part) => part !== '') : imageEntrypoint;
-  return { build, stageCmd: [...entrypoint, ...shellDetectionCommand()], mode: 'exec' };
+  return { build, stageCmd: [...entrypoint, ...shellDetectionCommand()] };
 }
 
 async function reportReadiness(job: ExecutorJob, plan: JobPlan, services: StartedService[], network: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
