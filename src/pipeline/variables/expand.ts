@@ -31,7 +31,10 @@ export function expandGitlab(text: string, lookup: VariableLookup): string {
 export function referencedNames(text: string): string[] {
   if (!mayReference(text)) return [];
   const names: string[] = [];
-  for (const m of text.matchAll(GITLAB_REFERENCE)) {
+  // exec on the shared /g pattern instead of matchAll, which clones the RegExp on every call.
+  // Synchronous and run to the end (exec resets lastIndex to 0 when it finds no more).
+  GITLAB_REFERENCE.lastIndex = 0;
+  for (let m = GITLAB_REFERENCE.exec(text); m !== null; m = GITLAB_REFERENCE.exec(text)) {
     const name = m[1] ?? m[2] ?? m[3];
     if (name !== undefined) names.push(name);
   }

@@ -8,7 +8,7 @@ import { normalizeIncludes } from './include-entries.js';
 import { evaluateIncludeRules } from './include-rules.js';
 import { directoryProjectCache, resolveTargets, type IncludeTarget } from './include-targets.js';
 import { interpolate } from './interpolate.js';
-import { parseYaml, type ParsedYaml } from './parse-yaml.js';
+import { GITLAB_LIMITS, parseYaml, type ParsedYaml, type TagFreeSet } from './parse-yaml.js';
 import { hasOwn, isRecord, type PlainRecord } from './plain-data.js';
 import { PositionIndex } from './position-index.js';
 import type { ProjectFiles } from './project-files.js';
@@ -48,6 +48,8 @@ export class ConfigLoader {
   readonly includedFiles: string[] = [];
   readonly index = new PositionIndex();
   hasReferences = false;
+  /** Parsed containers without !reference tags below them (see parse-yaml.ts). */
+  readonly tagFree: TagFreeSet = new Set<object>(); // a Set: cheaper than a WeakSet, and the loader is short-lived
   private includeCount = 0;
   private tooManyIncludes = false;
   private readonly parsed = new Map<string, { text: string; result: ParsedYaml }>();
@@ -129,7 +131,7 @@ export class ConfigLoader {
   private parse(file: FileContext, text: string): ParsedYaml {
     const cached = this.parsed.get(file.key);
     if (cached && cached.text === text) return cached.result;
-    const result = parseYaml(text, file.display, this.index);
+    const result = parseYaml(text, file.display, this.index, GITLAB_LIMITS, this.tagFree);
     this.parsed.set(file.key, { text, result });
     return result;
   }

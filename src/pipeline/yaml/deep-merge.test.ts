@@ -3,6 +3,21 @@ import { deepMerge } from './deep-merge.js';
 import { PositionIndex } from './position-index.js';
 
 describe('deepMerge', () => {
+  it('records a result as tag-free only when every container in it is known tag-free', () => {
+    const index = new PositionIndex();
+    const tagFree = new WeakSet<object>();
+    const clean = { k: [1] };
+    const unknown = { t: 1 };
+    tagFree.add(clean);
+    tagFree.add(clean.k);
+    const a = deepMerge({ s: 'x' }, { c: clean, n: null }, index, undefined, tagFree);
+    const b = deepMerge({ c: clean }, { u: unknown }, index, undefined, tagFree);
+    const c = deepMerge({ c: { x: unknown } }, { c: { y: 1 } }, index, undefined, tagFree);
+    expect([tagFree.has(a), tagFree.has(b), tagFree.has(c), tagFree.has(c['c'] as object)]).toEqual([true, false, false, false]);
+    const d = deepMerge({ c: clean }, { c: { z: 2 } }, index, undefined, tagFree);
+    expect([tagFree.has(d), tagFree.has(d['c'] as object)]).toEqual([true, true]);
+  });
+
   it('merges hashes key by key and replaces arrays, scalars and null', () => {
     const index = new PositionIndex();
     const base = { a: { x: 1, y: [1, 2] }, b: [1], c: 'keep', d: { z: 1 } };

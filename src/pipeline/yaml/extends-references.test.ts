@@ -128,6 +128,34 @@ describe('!reference', () => {
   });
 });
 
+describe('!reference with tag-free parts skipped', () => {
+  it('resolves tags reached only through aliases, merge keys and extends of tag-free parents', async () => {
+    const r = await load(
+      [
+        '.s: {script: [s1]}',
+        '.plain: {image: i, variables: {A: "1"}}',
+        '.tagged: &tagged {before_script: [!reference [.s, script]]}',
+        'j1: {extends: .plain, script: [!reference [.s, script], j]}',
+        'j2: {<<: *tagged, script: x}',
+        'j3: {extends: j2, variables: !reference [.plain, variables]}',
+        'j4: {extends: .plain, script: [y]}',
+        'j5: {script: !reference [j4, variables, A]}',
+      ].join('\n'),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.data['j1']).toEqual({ image: 'i', variables: { A: '1' }, script: [['s1'], 'j'] });
+    expect(r.data['j2']).toEqual({ before_script: [['s1']], script: 'x' });
+    expect(r.data['j3']).toEqual({ before_script: [['s1']], script: 'x', variables: { A: '1' } });
+    expect(r.data['j4']).toEqual({ image: 'i', variables: { A: '1' }, script: ['y'] });
+    expect(r.data['j5']).toEqual({ script: '1' });
+  });
+
+  it('still finds a circular chain through a merged job', async () => {
+    const r = await load('.p: {image: i}\njob: {extends: .p, script: [!reference [job, script]]}\n');
+    expect(messages(r)).toEqual(['!reference ["job", "script"] is part of a circular chain']);
+  });
+});
+
 describe('error positions across files', () => {
   it('places an extends error of an included job in the included file', async () => {
     const r = await load('include: ci/jobs.yml\nlocal-job: {script: x}\n', { 'ci/jobs.yml': '# jobs\nremote-job:\n  script: y\n  extends: .nowhere\n' });

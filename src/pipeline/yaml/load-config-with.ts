@@ -80,7 +80,7 @@ export async function loadConfigWith(options: LoadConfigOptions, helpers: Loader
   } else {
     const loaded = await loader.loadRoot(text, rootFile, options.inputs);
     if (loaded) {
-      const extended = resolveExtends(loaded, loader.index);
+      const extended = resolveExtends(loaded, loader.index, loader.tagFree);
       for (const e of extended.errors) {
         const job = loaded[e.key];
         const pos = (job !== null && typeof job === 'object' ? loader.index.best(job, 'extends') : undefined) ?? rootPos;
@@ -88,7 +88,7 @@ export async function loadConfigWith(options: LoadConfigOptions, helpers: Loader
       }
       data = extended.config;
       if (loader.hasReferences) {
-        for (const e of resolveReferences(data, loader.index)) loader.error(e.pos ?? rootPos, e.path, e.message);
+        for (const e of resolveReferences(data, loader.index, loader.tagFree)) loader.error(e.pos ?? rootPos, e.path, e.message);
       }
     }
   }

@@ -54,6 +54,19 @@ describe('parseYaml', () => {
     expect(index.nodePos(tag)?.line).toBe(3);
   });
 
+  it('records the containers with no !reference below them, through aliases and merge keys', () => {
+    const tagFree = new WeakSet<object>();
+    const text = '.t: &t {a: [x], b: !reference [.s, script]}\n.c: &c {k: [v]}\nj1: {<<: *c, s: [1]}\nj2: {<<: *t}\nj3: [*t]\n';
+    const doc = parseYaml(text, 'f.yml', new PositionIndex(), undefined, tagFree).documents[0] as Record<string, Record<string, unknown>>;
+    expect(tagFree.has(doc)).toBe(false);
+    expect(tagFree.has(doc['.t']!)).toBe(false);
+    expect(tagFree.has(doc['.t']!['a'] as object)).toBe(true);
+    expect(tagFree.has(doc['.c']!)).toBe(true);
+    expect(tagFree.has(doc['j1']!)).toBe(true); // the merged mapping
+    expect(tagFree.has(doc['j2']!)).toBe(false);
+    expect(tagFree.has(doc['j3']!)).toBe(false); // an alias of a tagged mapping
+  });
+
   it('stores a __proto__ key as data, never as the prototype', () => {
     const { documents } = parseYaml('__proto__: {polluted: true}\njob: {script: x}\n', 'f.yml', new PositionIndex());
     const doc = documents[0] as Record<string, unknown>;

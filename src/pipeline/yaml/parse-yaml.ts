@@ -33,16 +33,26 @@ export interface ParsedYaml {
   hasReferences: boolean;
 }
 
+/**
+ * Parsed containers with no !reference tag anywhere below them. Nothing mutates such a container
+ * later, so resolve-references.ts can skip it without walking it.
+ */
+export interface TagFreeSet {
+  add(value: object): unknown;
+  has(value: object): boolean;
+}
+
 class TooBig extends Error {}
 
 interface Measure {
   bytes: number;
   height: number;
+  tagged: boolean;
 }
 
 const MERGE_KEY = '<<';
 
-export function parseYaml(text: string, file: string, index: PositionIndex, limits: ParseLimits = GITLAB_LIMITS): ParsedYaml {
+export function parseYaml(text: string, file: string, index: PositionIndex, limits: ParseLimits = GITLAB_LIMITS, tagFree?: TagFreeSet): ParsedYaml {
   const start: SourcePosition = { file, line: 1, column: 1 };
   const tooBig = { documents: [], error: { message: TOO_BIG, pos: start }, hasReferences: false };
   if (text.length > limits.maxTextLength) return tooBig;
@@ -66,7 +76,7 @@ export function parseYaml(text: string, file: string, index: PositionIndex, limi
     throw e;
   }
   const lazy = new LazyFile(file, text);
-  const walker = new Walker(lazy, index, limits);
+  const walker = new Walker(lazy, index, limits, tagFree);
   try {
     const documents = raw.map((doc, i) => walker.document(doc, i));
     return { documents, hasReferences: walker.hasReferences };
@@ -91,6 +101,7 @@ class Walker {
     private readonly lazy: LazyFile,
     private readonly index: PositionIndex,
     private readonly limits: ParseLimits,
+    private readonly tagFree: TagFreeSet | undefined,
   ) {}
 
   document(value: unknown, doc: number): unknown {
@@ -106,11 +117,13 @@ class Walker {
   // allocation-free for scalars).
   private size = 0;
   private height = 0;
+  private tagged = false;
 
   private visit(value: unknown, parent: object | undefined, key: Key | undefined, depth: number): unknown {
     if (value === null || typeof value !== 'object') {
       this.size = typeof value === 'string' ? value.length + 1 : 1;
       this.height = 0;
+      this.tagged = false;
       return value;
     }
     const known = this.measured.get(value);
@@ -118,6 +131,7 @@ class Walker {
       if (depth + known.height - 1 > this.limits.maxDepth) throw new TooBig();
       this.size = known.bytes;
       this.height = known.height;
+      this.tagged = known.tagged;
       return this.replaced.get(value) ?? value;
     }
     if (this.active.has(value)) throw new TooBig(); // a recursive alias: infinitely large
@@ -126,8 +140,10 @@ class Walker {
     let out: unknown = value;
     let bytes = 1;
     let height = 0;
+    let tagged = false;
     if (value instanceof ReferenceTag) {
       this.hasReferences = true;
+      tagged = true;
       this.index.setOrigin(value, this.lazy, this.doc, parent, key);
       this.visit(value.raw, undefined, undefined, depth + 1);
       bytes += this.size;
@@ -139,6 +155,7 @@ class Walker {
         const item = this.visit(before, value, i, depth + 1);
         if (item !== before) value[i] = item;
         bytes += this.size;
+        if (this.tagged) tagged = true;
         if (this.height > height) height = this.height;
         if (bytes > this.limits.maxBytes) throw new TooBig();
       }
@@ -151,6 +168,7 @@ class Walker {
         const item = this.visit(before, record, k, depth + 1);
         if (item !== before) setOwn(record, k, item);
         bytes += this.size + k.length;
+        if (this.tagged) tagged = true;
         if (this.height > height) height = this.height;
         if (bytes > this.limits.maxBytes) throw new TooBig();
         if (k === MERGE_KEY) merges = true;
@@ -164,10 +182,16 @@ class Walker {
     this.active.delete(value);
     height += 1;
     if (bytes > this.limits.maxBytes) throw new TooBig();
-    this.measured.set(value, { bytes, height });
+    this.measured.set(value, { bytes, height, tagged });
     if (out !== value) this.replaced.set(value, out);
+    // A merged mapping holds only values of this mapping and of its `<<` sources: tag-free too.
+    if (!tagged && this.tagFree) {
+      this.tagFree.add(value);
+      if (out !== value) this.tagFree.add(out as object);
+    }
     this.size = bytes;
     this.height = height;
+    this.tagged = tagged;
     return out;
   }
 

@@ -3,6 +3,7 @@
 // Each entry is resolved once and reused, so long chains over thousands of jobs stay linear.
 import { deepMerge, shallowCopy } from './deep-merge.js';
 import { hasOwn, isRecord, setOwn, type PlainRecord } from './plain-data.js';
+import type { TagFreeSet } from './parse-yaml.js';
 import type { PositionIndex } from './position-index.js';
 
 /** GitLab's MAX_NESTING_LEVELS: more than 10 ancestors is too deep (11 levels in all). */
@@ -20,7 +21,7 @@ class ExtensionFailure extends Error {
   }
 }
 
-export function resolveExtends(config: PlainRecord, index: PositionIndex): { config: PlainRecord; errors: ExtendsError[] } {
+export function resolveExtends(config: PlainRecord, index: PositionIndex, tagFree?: TagFreeSet): { config: PlainRecord; errors: ExtendsError[] } {
   const resolved = new Map<string, PlainRecord>();
   // Extensible levels at and below each resolved entry, and the parent on its longest chain,
   // so a memoised entry still fails GitLab's depth check when reached from deep enough.
@@ -55,13 +56,13 @@ export function resolveExtends(config: PlainRecord, index: PositionIndex): { con
     let levels = 0;
     let via: string | undefined;
     for (const parent of parents) {
-      merged = deepMerge(merged, extend(parent, chain), index);
+      merged = deepMerge(merged, extend(parent, chain), index, undefined, tagFree);
       const below = height.get(parent)?.levels ?? 0;
       if (below > levels) [levels, via] = [below, parent];
     }
     height.set(key, { levels: levels + 1, via });
     // The node position follows `value` (the last source of the merge).
-    merged = deepMerge(merged, value, index, 'extends');
+    merged = deepMerge(merged, value, index, 'extends', tagFree);
     resolved.set(key, merged);
     return merged;
   };

@@ -4,6 +4,7 @@
 // model's job). Only the first error of a chain is reported; the tags above it become null.
 import type { SourcePosition } from '../errors.js';
 import { isRecord, setOwn, type PlainRecord } from './plain-data.js';
+import type { TagFreeSet } from './parse-yaml.js';
 import type { PositionIndex } from './position-index.js';
 import { ReferenceTag } from './reference-tag.js';
 
@@ -23,7 +24,8 @@ type Visit = readonly [value: unknown, level: number];
 const UNCHANGED = Symbol('unchanged');
 const PLAIN: Visit = [UNCHANGED, 0];
 
-export function resolveReferences(config: PlainRecord, index: PositionIndex): ReferenceError[] {
+/** `tagFree`: containers known to hold no tag (parse-yaml.ts, deep-merge.ts), skipped unwalked. */
+export function resolveReferences(config: PlainRecord, index: PositionIndex, tagFree?: TagFreeSet): ReferenceError[] {
   const errors: ReferenceError[] = [];
   const tags = new Map<ReferenceTag, 'resolving' | { value: unknown; level: number }>();
   const levels = new Map<object, number>();
@@ -73,6 +75,7 @@ export function resolveReferences(config: PlainRecord, index: PositionIndex): Re
   const visit = (node: unknown, from?: ReferenceTag): Visit => {
     if (node instanceof ReferenceTag) return resolveTag(node);
     if (node === null || typeof node !== 'object') return [node, 0];
+    if (tagFree?.has(node)) return PLAIN;
     if (active.has(node)) return from ? fail(from, `${from.display} is part of a circular chain`) : [node, 0];
     const seen = levels.get(node);
     if (seen !== undefined) return seen === 0 ? PLAIN : [node, seen];
