@@ -10,27 +10,12 @@ import type { CompileContext, PipelineSource } from '../pipeline/compiler/contex
 import type { UserVariable } from '../local/user-variables.js';
 import type { CommandRegistrar } from './command-registrar.js';
 
-interface DockerOptionsModule {
-  addDockerOptions(cmd: Command): Command;
-  createDockerExecutorFromOptions(opts: Record<string, unknown>): Promise<Executor>;
-}
-
-interface DockerOptionsModule {
-  addDockerOptions(cmd: Command): Command;
-  createDockerExecutorFromOptions(opts: Record<string, unknown>): Promise<Executor>;
-  runnerEnvironmentFromOptions?(opts: Record<string, unknown>): Promise<Array<{ key: string; value: string }>>;
-}
-
-// The docker flags come from H6's module, which loads the Docker SDK (about a second on a busy
-// machine). Shell runs don't pay for it: it is loaded only when the command line mentions docker,
-// a runner config, or asks for help. Loaded by a computed name so this file builds without it.
-const dockerModuleName = './docker-options.js';
+// The docker flags load the Docker SDK (about a second on a busy machine). Shell runs don't pay for
+// it: the module is loaded only when the command line mentions docker, a runner config, or help.
 const wantsDocker = process.argv.some((a, i, all) =>
   a === '--executor=docker' || (a === '--executor' && all[i + 1] === 'docker') || a.startsWith('--docker') ||
   a === '--config' || a.startsWith('--config=') || a === '--runner' || a === '--help' || a === '-h');
-const dockerOptions = wantsDocker
-  ? ((await import(dockerModuleName).catch(() => undefined)) as DockerOptionsModule | undefined)
-  : undefined;
+const dockerOptions = wantsDocker ? await import('./docker-options.js') : undefined;
 
 interface RunOptions {
   file: string;
@@ -182,7 +167,7 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
   if (jobs.length === 0) throw new UsageError('the pipeline has no jobs to run (rules/only/except excluded them all); see drydock run --list');
 
   const executor = await (shellExecutor ?? createExecutor(opts, rawOpts));
-  const runnerEnvironment = opts.executor === 'docker' ? (await dockerOptions?.runnerEnvironmentFromOptions?.(rawOpts)) ?? [] : [];
+  const runnerEnvironment = opts.executor === 'docker' ? (await dockerOptions?.runnerEnvironmentFromOptions(rawOpts)) ?? [] : [];
   const color = opts.color !== false && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   // `drydock run | head` closes stdout early: keep running the pipeline (logs still go to disk).
   let stdoutOpen = true;
@@ -242,7 +227,7 @@ async function createExecutor(opts: RunOptions, rawOpts: Record<string, unknown>
     shell.preflight();
     return shell;
   }
-  if (dockerOptions === undefined) throw new UsageError('the docker executor is not available in this build (src/cli/docker-options.ts is missing)');
+  if (dockerOptions === undefined) throw new Error('internal: --executor docker was given but the docker options were not loaded');
   return dockerOptions.createDockerExecutorFromOptions(rawOpts);
 }
 
