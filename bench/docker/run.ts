@@ -8,19 +8,14 @@
 //
 // Peer: gitlab-ci-local 4.75 under Node 22: npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75
 // (plus rsync from apt); it runs offline with --helper-image busybox:latest in a repo with an origin.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, ROOT, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DRYDOCK = path.join(ROOT, 'bin', 'drydock.js');
-const PEER_NODE = path.join(ROOT, 'bench/.peer/node_modules/node/bin/node');
-const PEER_CLI = path.join(ROOT, 'bench/.peer/node_modules/gitlab-ci-local/dist/index.js');
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const RUNS = runsFromArgs(5);
 
 const TRIVIAL = `job:\n  image: busybox:latest\n  script:\n    - "true"\n`;
 const DIND = `image: docker:20.10.16
@@ -34,41 +29,6 @@ build:
     - echo FIRST-SCRIPT-LINE
     - docker info >/dev/null
 `;
-
-function makeRepo(ci: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-docker-'));
-  const git = (...args: string[]): void => { execFileSync('git', args, { cwd: dir, stdio: 'ignore' }); };
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'bench@example.com');
-  git('config', 'user.name', 'Bench');
-  git('remote', 'add', 'origin', 'https://gitlab.example.com/bench/docker.git');
-  writeFileSync(path.join(dir, '.gitlab-ci.yml'), ci);
-  writeFileSync(path.join(dir, '.gitignore'), '.drydock/\n.gitlab-ci-local/\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'bench');
-  return dir;
-}
-
-function timeOnce(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return ms;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function measure(commands: Array<() => number>, runs: number): number[][] {
-  const samples = commands.map(() => [] as number[]);
-  for (const c of commands) c();
-  for (let i = 0; i < runs; i++) commands.forEach((c, k) => samples[k]!.push(c()));
-  return samples;
-}
 
 /**
  * Runs drydock on the dind repo: ms from the job's "started" line to the first script line, and
@@ -125,7 +85,7 @@ async function main(): Promise<void> {
   const hasPeer = existsSync(PEER_NODE) && existsSync(PEER_CLI);
   const repos: string[] = [];
   try {
-    const repo = makeRepo(TRIVIAL);
+    const repo = makeRepo(TRIVIAL, 'docker');
     repos.push(repo);
     const floor = () => timeOnce('docker', ['run', '--rm', 'busybox:latest', 'true'], repo);
     const ours = () => timeOnce(process.execPath, [DRYDOCK, 'run', '--executor', 'docker'], repo, env);
@@ -136,7 +96,7 @@ async function main(): Promise<void> {
     console.log(`    drydock run --executor docker          ${fmt(median(o!))}  = ${(median(o!) / median(f!)).toFixed(2)}x floor (target <= 1.5x)`);
     console.log(hasPeer ? `    gitlab-ci-local 4.75                   ${fmt(median(p!))}  = ${(median(p!) / median(f!)).toFixed(2)}x floor` : '    gitlab-ci-local: not installed (see header)');
 
-    const dindRepo = makeRepo(DIND);
+    const dindRepo = makeRepo(DIND, 'docker');
     repos.push(dindRepo);
     const alone: number[] = [];
     const job: number[] = [];

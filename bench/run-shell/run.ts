@@ -6,18 +6,12 @@
 // Peer: gitlab-ci-local 4.75 under Node 22, installed with
 //   npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75   (and rsync from apt)
 // When it is missing the peer column says so and only our figures are printed.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, ROOT, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DRYDOCK = path.join(ROOT, 'bin', 'drydock.js');
-const PEER_NODE = path.join(ROOT, 'bench/.peer/node_modules/node/bin/node');
-const PEER_CLI = path.join(ROOT, 'bench/.peer/node_modules/gitlab-ci-local/dist/index.js');
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const RUNS = runsFromArgs(5);
 
 /** 3 stages, 6 echo jobs (two per stage). */
 const PIPELINE = `stages: [build, test, deploy]
@@ -27,43 +21,6 @@ ${['build', 'test', 'deploy'].flatMap((s) => [1, 2].map((i) => `${s}-${i}:\n  st
 function chain(n: number): string {
   const stages = Array.from({ length: n }, (_, i) => `s${i}`);
   return `stages: [${stages.join(', ')}]\n${stages.map((s) => `job-${s}:\n  stage: ${s}\n  script: ['true']\n`).join('')}`;
-}
-
-function makeRepo(ci: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-'));
-  const git = (...args: string[]): void => { execFileSync('git', args, { cwd: dir, stdio: 'ignore' }); };
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'bench@example.com');
-  git('config', 'user.name', 'Bench');
-  git('remote', 'add', 'origin', 'https://gitlab.example.com/bench/run-shell.git');
-  writeFileSync(path.join(dir, '.gitlab-ci.yml'), ci);
-  writeFileSync(path.join(dir, '.gitignore'), '.drydock/\n.gitlab-ci-local/\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'bench');
-  return dir;
-}
-
-/** Wall time of one command in ms; throws with its output if it fails. */
-function timeOnce(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return ms;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Alternates the commands run by run so that load on the machine hits both alike. */
-function measure(commands: Array<() => number>, runs: number): number[][] {
-  const samples = commands.map(() => [] as number[]);
-  for (const c of commands) c(); // warm-up: clones, caches, JIT
-  for (let i = 0; i < runs; i++) commands.forEach((c, k) => samples[k]!.push(c()));
-  return samples;
 }
 
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
@@ -84,7 +41,7 @@ function main(): void {
   const repos: string[] = [];
   try {
     // 1. The 3-stage, 6-job echo pipeline, ours beside the peer's.
-    const repo = makeRepo(PIPELINE);
+    const repo = makeRepo(PIPELINE, 'run-shell');
     repos.push(repo);
     const spans: number[] = [];
     const ours = (): number => {
@@ -108,8 +65,8 @@ function main(): void {
 
     // 2. Per-job overhead: marginal time of one more job in a chain, beside `bash -c true`.
     const n = 11;
-    const one = makeRepo(chain(1));
-    const many = makeRepo(chain(n));
+    const one = makeRepo(chain(1), 'run-shell');
+    const many = makeRepo(chain(n), 'run-shell');
     repos.push(one, many);
     const peerRun = (dir: string) => (): number => timeOnce(PEER_NODE, [PEER_CLI, '--shell-executor-no-image', '--no-artifacts-to-source', '--concurrency', '1'], dir, env);
     const span1: number[] = [];
