@@ -1,7 +1,7 @@
 // Shared by the benchmarks that time whole commands: paths of our CLI and of the peer, throw-away
 // git repositories, wall-time measurement alternating the commands, medians.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +54,23 @@ export function measure(commands: Array<() => number>, runs: number): number[][]
   for (const c of commands) c();
   for (let i = 0; i < runs; i++) commands.forEach((c, k) => samples[k]!.push(c()));
   return samples;
+}
+
+/**
+ * What every CLI benchmark needs: the build present, an isolated cache dir for our builds, whether
+ * the peer is installed, and a place to register throw-away repos; dispose() removes them all.
+ */
+export function benchWorkspace(): { env: NodeJS.ProcessEnv; hasPeer: boolean; repos: string[]; dispose(): void } {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
+  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-cache-'));
+  const repos: string[] = [];
+  return {
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
+    hasPeer: existsSync(PEER_NODE) && existsSync(PEER_CLI),
+    repos,
+    dispose: () => {
+      for (const r of repos) rmSync(r, { recursive: true, force: true });
+      rmSync(cacheHome, { recursive: true, force: true });
+    },
+  };
 }

@@ -9,11 +9,9 @@
 // Peer: gitlab-ci-local 4.75 under Node 22: npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75
 // (plus rsync from apt); it runs offline with --helper-image busybox:latest in a repo with an origin.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, ROOT, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
+import { benchWorkspace, DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
 const RUNS = runsFromArgs(5);
 
@@ -79,11 +77,8 @@ async function dindAlone(): Promise<number> {
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
-  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-cache-'));
-  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
-  const hasPeer = existsSync(PEER_NODE) && existsSync(PEER_CLI);
-  const repos: string[] = [];
+  const workspace = benchWorkspace();
+  const { env, hasPeer, repos } = workspace;
   try {
     const repo = makeRepo(TRIVIAL, 'docker');
     repos.push(repo);
@@ -115,8 +110,7 @@ async function main(): Promise<void> {
     console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms)`);
     console.log(`    drydock: service ready → first script line ${fmt(median(afterReady))} (min ${fmt(Math.min(...afterReady))}, max ${fmt(Math.max(...afterReady))})`);
   } finally {
-    for (const r of repos) rmSync(r, { recursive: true, force: true });
-    rmSync(cacheHome, { recursive: true, force: true });
+    workspace.dispose();
   }
 }
 

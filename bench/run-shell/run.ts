@@ -6,10 +6,10 @@
 // Peer: gitlab-ci-local 4.75 under Node 22, installed with
 //   npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75   (and rsync from apt)
 // When it is missing the peer column says so and only our figures are printed.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, ROOT, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
+import { benchWorkspace, DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
 const RUNS = runsFromArgs(5);
 
@@ -34,11 +34,8 @@ function lastPipelineMs(repo: string): number {
 }
 
 function main(): void {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
-  const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-cache-'));
-  const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
-  const hasPeer = existsSync(PEER_NODE) && existsSync(PEER_CLI);
-  const repos: string[] = [];
+  const workspace = benchWorkspace();
+  const { env, hasPeer, repos } = workspace;
   try {
     // 1. The 3-stage, 6-job echo pipeline, ours beside the peer's.
     const repo = makeRepo(PIPELINE, 'run-shell');
@@ -94,10 +91,7 @@ function main(): void {
     console.log(`  drydock overhead               ${fmt(perJob - bashMed)} (wall)   ${fmt(perJobSpan - bashMed)} (pipeline span) per job (target < 50 ms)`);
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
-    for (const r of repos) rmSync(r, { recursive: true, force: true });
-    rmSync(cacheHome, { recursive: true, force: true });
-    mkdirSync(cacheHome, { recursive: true });
-    rmSync(cacheHome, { recursive: true, force: true });
+    workspace.dispose();
   }
 }
 

@@ -2,17 +2,11 @@
 // and caches (key, key:files, policy, fallback_keys) kept between runs under .drydock/.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTempRepo, type TempRepo } from './helpers/temp-repo.js';
+import { describe, expect, it } from 'vitest';
+import { ciRepoFactory } from './helpers/temp-repo.js';
 import { jobOf, readPipeline, runCli } from './helpers/run-cli.js';
 
-const repos: TempRepo[] = [];
-afterAll(() => { for (const r of repos) r.remove(); });
-function repo(ci: string, files: Record<string, string> = {}): TempRepo {
-  const r = createTempRepo({ '.gitlab-ci.yml': ci, ...files });
-  repos.push(r);
-  return r;
-}
+const repo = ciRepoFactory();
 const logOf = (dir: string, job: string): string => readFileSync(jobOf(readPipeline(dir), job).attempts.at(-1)!.logFile, 'utf8');
 
 describe('drydock run: artifacts', () => {

@@ -1,17 +1,11 @@
 // drydock run under bad input and rough jobs: timeouts, Ctrl-C, huge and binary output, jobs
 // killed by a signal, broken configuration. Clear messages, nothing hangs, logs are kept.
 import { readFileSync, statSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTempRepo, type TempRepo } from './helpers/temp-repo.js';
+import { describe, expect, it } from 'vitest';
+import { ciRepoFactory } from './helpers/temp-repo.js';
 import { jobOf, processesWith, readPipeline, runCli } from './helpers/run-cli.js';
 
-const repos: TempRepo[] = [];
-afterAll(() => { for (const r of repos) r.remove(); });
-function repo(ci: string): TempRepo {
-  const r = createTempRepo({ '.gitlab-ci.yml': ci });
-  repos.push(r);
-  return r;
-}
+const repo = ciRepoFactory();
 
 describe('drydock run: rough jobs', () => {
   it('fails a job that exceeds its timeout with job_execution_timeout', async () => {

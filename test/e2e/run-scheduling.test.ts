@@ -1,18 +1,11 @@
 // drydock run: stage order, needs parallelism, failures, allow_failure, after_script, retry,
 // manual jobs and job selection, driven through the real CLI with real bash and git.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTempRepo, type TempRepo } from './helpers/temp-repo.js';
+import { describe, expect, it } from 'vitest';
+import { ciRepoFactory } from './helpers/temp-repo.js';
 import { jobOf, readPipeline, runCli } from './helpers/run-cli.js';
 
-const repos: TempRepo[] = [];
-afterAll(() => { for (const r of repos) r.remove(); });
-
-function repo(ci: string, files: Record<string, string> = {}): TempRepo {
-  const r = createTempRepo({ '.gitlab-ci.yml': ci, ...files });
-  repos.push(r);
-  return r;
-}
+const repo = ciRepoFactory();
 
 const ms = (iso: string): number => new Date(iso).getTime();
 

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 export interface TempRepo {
   dir: string;
@@ -38,4 +39,18 @@ export function createTempRepo(files: Record<string, string>, opts: { origin?: s
   };
   commit('initial');
   return { dir, git, write, commit, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+/**
+ * A factory for repos holding a .gitlab-ci.yml (plus `files`), all removed after the calling test
+ * file's tests: call once at the top level of a test file.
+ */
+export function ciRepoFactory(): (ci: string, files?: Record<string, string>) => TempRepo {
+  const repos: TempRepo[] = [];
+  afterAll(() => { for (const r of repos) r.remove(); });
+  return (ci, files = {}) => {
+    const r = createTempRepo({ '.gitlab-ci.yml': ci, ...files });
+    repos.push(r);
+    return r;
+  };
 }
