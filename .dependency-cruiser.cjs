@@ -25,8 +25,9 @@ module.exports = {
     only('protocol', ['pipeline/spec/', 'shared/'], 'the runner API contract'),
     only('local', ['runtime/', 'pipeline/', 'executor/executor\\.ts', 'shared/'], 'local runs compose runtime and pipeline'),
     only('runner', ['runtime/', 'protocol/', 'pipeline/spec/', 'executor/executor\\.ts', 'shared/'], 'the runner speaks only the runner API'),
-    only('server', ['pipeline/', 'protocol/', 'shared/'], 'the server never imports executors or runtime'),
+    only('server', ['pipeline/', 'protocol/', 'shared/', 'registry/index\\.ts'], 'the server never imports executors or runtime; it mounts the registry through its public index'),
     only('registry', ['shared/'], 'the registry stands alone'),
+    only('client', ['shared/'], 'the REST client speaks HTTP to a server, never imports it'),
     {
       name: 'dockerode-only-in-docker-executor',
       comment: 'only src/executor/docker/ talks to the Docker SDK',

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures.test.ts', 'test/fuzz/**/*.test.ts', 'web/src/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

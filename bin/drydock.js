@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `drydock` command: runs the compiled CLI from dist/.
-import { main } from '../dist/cli/main.js';
+// Entry point of the `drydock` command: runs the compiled CLI from dist/ (`drydock run` from its
+// bundle when one is built and up to date: see load-bundle.js).
+import { loadRunBundle } from './load-bundle.js';
+
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const { main } = (command === 'run' ? loadRunBundle() : undefined) ?? (await import('../dist/cli/main.js'));
 
 main(process.argv).then(
   (code) => { process.exitCode = code; },

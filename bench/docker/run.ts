@@ -2,16 +2,21 @@
 //   (a) a trivial job (busybox, `true`) end to end: `drydock run --executor docker` beside a bare
 //       `docker run --rm busybox true` (the floor) and beside gitlab-ci-local on the same job.
 //   (b) a dind job (the guide's TLS recipe): time from job start to the first script line, beside
-//       the time the dind service itself needs to accept connections (started alone).
+//       the time the dind service itself needs to accept connections (started alone). Both use the
+//       same TLS certificates, made once before the runs (the dind stand-in makes its keys only when
+//       $DOCKER_TLS_CERTDIR has none): generating three 4096-bit RSA keys takes seconds and varies by
+//       seconds on a busy machine, which would swamp a 200 ms difference.
 //
 //   npx tsc -p tsconfig.json && npx tsx bench/docker/run.ts [--runs N]
 //
 // Peer: gitlab-ci-local 4.75 under Node 22: npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75
 // (plus rsync from apt); it runs offline with --helper-image busybox:latest in a repo with an origin.
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 import os from 'node:os';
-import { benchWorkspace, DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
+import { benchWorkspace, DRYDOCK, ROOT, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
 const RUNS = runsFromArgs(5);
 
@@ -32,9 +37,9 @@ build:
  * Runs drydock on the dind repo: ms from the job's "started" line to the first script line, and
  * from the "Service ... is ready" line to the first script line (the executor's own share).
  */
-function jobStartToFirstLine(repo: string, env: NodeJS.ProcessEnv): Promise<{ total: number; afterReady: number }> {
+function jobStartToFirstLine(repo: string, env: NodeJS.ProcessEnv, certs: string): Promise<{ total: number; afterReady: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DRYDOCK, 'run', '--executor', 'docker', '--docker-privileged', '--docker-volumes', '/certs/client'], { cwd: repo, env });
+    const child = spawn(process.execPath, [DRYDOCK, 'run', '--executor', 'docker', '--docker-privileged', '--docker-volumes', `${certs}:/certs`], { cwd: repo, env });
     let started: bigint | undefined;
     let first: bigint | undefined;
     let ready: bigint | undefined;
@@ -53,9 +58,22 @@ function jobStartToFirstLine(repo: string, env: NodeJS.ProcessEnv): Promise<{ to
   });
 }
 
-/** ms from `docker start` of a lone dind container (TLS, as in the recipe) until 2376 accepts. */
-async function dindAlone(): Promise<number> {
-  const id = execFileSync('docker', ['create', '--privileged', '-e', 'DOCKER_TLS_CERTDIR=/certs', 'docker:20.10.16-dind'], { encoding: 'utf8' }).trim();
+/** A host directory with the CA, server and client certificates the dind stand-in makes at its first start. */
+async function makeCerts(): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-certs-'));
+  const id = execFileSync('docker', ['run', '-d', '--privileged', '-e', 'DOCKER_TLS_CERTDIR=/certs', '-v', `${dir}:/certs`, 'docker:20.10.16-dind'], { encoding: 'utf8' }).trim();
+  try {
+    while (!existsSync(path.join(dir, 'client', 'cert.pem'))) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500)); // ca.pem is copied right after cert.pem
+  } finally {
+    execFileSync('docker', ['rm', '-f', '-v', id], { stdio: 'ignore' });
+  }
+  return dir;
+}
+
+/** ms from `docker start` of a lone dind container (TLS, as in the recipe, with `certs`) until 2376 accepts. */
+async function dindAlone(certs: string): Promise<number> {
+  const id = execFileSync('docker', ['create', '--privileged', '-e', 'DOCKER_TLS_CERTDIR=/certs', '-v', `${certs}:/certs`, 'docker:20.10.16-dind'], { encoding: 'utf8' }).trim();
   try {
     const t0 = process.hrtime.bigint();
     execFileSync('docker', ['start', id], { stdio: 'ignore' });
@@ -76,6 +94,13 @@ async function dindAlone(): Promise<number> {
 
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
+/** Which build `bin/drydock.js run` loads: the bundle when it is newer than dist/ (see bin/load-bundle.js). */
+function cliBuild(): string {
+  const mtime = (f: string): number => statSync(path.join(ROOT, f), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const bundle = mtime('dist/bundle/drydock-run.cjs');
+  return bundle > 0 && bundle >= mtime('dist/cli/main.js') ? 'bundle (dist/bundle/drydock-run.cjs + code cache)' : 'dist/ modules (no fresh bundle: node scripts/build-cli-bundle.mjs)';
+}
+
 async function main(): Promise<void> {
   const workspace = benchWorkspace();
   const { env, hasPeer, repos } = workspace;
@@ -86,6 +111,7 @@ async function main(): Promise<void> {
     const ours = () => timeOnce(process.execPath, [DRYDOCK, 'run', '--executor', 'docker'], repo, env);
     const peer = () => timeOnce(PEER_NODE, [PEER_CLI, '--helper-image', 'busybox:latest', '--no-color', 'job'], repo, env);
     const [f, o, p] = measure(hasPeer ? [floor, ours, peer] : [floor, ours], RUNS);
+    console.log(`drydock CLI: ${cliBuild()}`);
     console.log(`(a) trivial docker job, median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
     console.log(`    docker run --rm busybox true (floor)   ${fmt(median(f!))}`);
     console.log(`    drydock run --executor docker          ${fmt(median(o!))}  = ${(median(o!) / median(f!)).toFixed(2)}x floor (target <= 1.5x)`);
@@ -93,21 +119,23 @@ async function main(): Promise<void> {
 
     const dindRepo = makeRepo(DIND, 'docker');
     repos.push(dindRepo);
+    const certs = await makeCerts();
+    repos.push(certs);
     const alone: number[] = [];
     const job: number[] = [];
     const afterReady: number[] = [];
-    await jobStartToFirstLine(dindRepo, env); // warm-up
+    await jobStartToFirstLine(dindRepo, env, certs); // warm-up
     for (let i = 0; i < RUNS; i++) {
-      alone.push(await dindAlone());
-      const j = await jobStartToFirstLine(dindRepo, env);
+      alone.push(await dindAlone(certs));
+      const j = await jobStartToFirstLine(dindRepo, env, certs);
       job.push(j.total);
       afterReady.push(j.afterReady);
     }
     const overhead = job.map((j, i) => j - alone[i]!);
-    console.log(`(b) dind job (TLS), median of ${RUNS}:`);
+    console.log(`(b) dind job (TLS, certificates made once beforehand), median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
     console.log(`    dind alone: start → 2376 accepts         ${fmt(median(alone))}`);
     console.log(`    drydock: job start → first script line   ${fmt(median(job))}`);
-    console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms)`);
+    console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms; pairwise: ${overhead.map(fmt).join(', ')})`);
     console.log(`    drydock: service ready → first script line ${fmt(median(afterReady))} (min ${fmt(Math.min(...afterReady))}, max ${fmt(Math.max(...afterReady))})`);
   } finally {
     workspace.dispose();

@@ -6,10 +6,10 @@
 // Peer: gitlab-ci-local 4.75 under Node 22, installed with
 //   npm install --prefix bench/.peer node@22 gitlab-ci-local@4.75   (and rsync from apt)
 // When it is missing the peer column says so and only our figures are printed.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchWorkspace, DRYDOCK, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
+import { benchWorkspace, DRYDOCK, ROOT, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
 const RUNS = runsFromArgs(5);
 
@@ -24,6 +24,13 @@ function chain(n: number): string {
 }
 
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
+
+/** Which build `bin/drydock.js run` loads: the bundle when it is newer than dist/ (see bin/load-bundle.js). */
+function cliBuild(): string {
+  const mtime = (f: string): number => statSync(path.join(ROOT, f), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const bundle = mtime('dist/bundle/drydock-run.cjs');
+  return bundle > 0 && bundle >= mtime('dist/cli/main.js') ? 'bundle (dist/bundle/drydock-run.cjs + code cache)' : 'dist/ modules (no fresh bundle: node scripts/build-cli-bundle.mjs)';
+}
 
 /** createdAt → finishedAt of the newest pipeline in the repo's .drydock: the wall time minus start-up and exit. */
 function lastPipelineMs(repo: string): number {
@@ -49,6 +56,7 @@ function main(): void {
     const peer = (): number => timeOnce(PEER_NODE, [PEER_CLI, '--shell-executor-no-image', '--no-artifacts-to-source'], repo, env);
     const [oursMs, peerMs] = measure(hasPeer ? [ours, peer] : [ours], RUNS);
     const oursMed = median(oursMs!);
+    console.log(`drydock CLI: ${cliBuild()}`);
     console.log(`pipeline: 3 stages, 6 echo jobs, shell executor, ${RUNS} runs each (median), ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`);
     console.log(`  drydock run          ${fmt(oursMed)}   (runs: ${oursMs!.map(fmt).join(', ')})`);
     console.log(`    of which pipeline  ${fmt(median(spans.slice(1)))}   (createdAt → finishedAt; the rest is start-up and exit)`);

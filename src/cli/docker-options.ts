@@ -3,14 +3,15 @@
 // --runner NAME) overlaid with flags named like gitlab-runner's register flags.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parse as parseToml } from 'smol-toml';
 import type { Executor } from '../executor/executor.js';
-import { DockerExecutor, type DockerExecutorOptions } from '../executor/docker/docker-executor.js';
+import type { DockerExecutorOptions } from '../executor/docker/docker-executor.js';
 import type { PullPolicy } from '../pipeline/spec/job-spec.js';
-import { normalizeDockerServices } from '../runner/config/docker-services.js';
 import { parseEnvironmentEntry } from '../runner/config/environment-entry.js';
-import { loadRunnerConfig } from '../runner/config/load-runner-config.js';
 import type { RunnerEntry } from '../runner/config/schema.js';
+
+// Only the flags are defined at load time: `drydock run` always offers them, and a shell run must
+// not pay for what a docker run needs (the config.toml schema, the TOML parser, the Docker SDK),
+// which is loaded by the functions below when they are called.
 
 const POLICIES: readonly PullPolicy[] = ['always', 'if-not-present', 'never'];
 
@@ -62,6 +63,7 @@ export class DockerOptionsError extends Error {
 async function runnerEntry(opts: Record<string, unknown>): Promise<{ entry: RunnerEntry; explicitPullPolicy: boolean } | undefined> {
   const path = typeof opts.config === 'string' ? opts.config : undefined;
   if (!path) return undefined;
+  const [{ loadRunnerConfig }, { parse: parseToml }] = await Promise.all([import('../runner/config/load-runner-config.js'), import('smol-toml')]);
   let config;
   try {
     config = await loadRunnerConfig(path);
@@ -93,7 +95,7 @@ export async function runnerEnvironmentFromOptions(opts: Record<string, unknown>
 
 /** The DockerExecutor options for a local run: config.toml first, flags over it. */
 export async function dockerExecutorOptionsFrom(opts: Record<string, unknown>): Promise<DockerExecutorOptions> {
-  const found = await runnerEntry(opts);
+  const [found, { normalizeDockerServices }] = await Promise.all([runnerEntry(opts), import('../runner/config/docker-services.js')]);
   const d = found?.entry.docker;
   const { services: configServices, errors } = normalizeDockerServices(d?.services ?? []);
   if (errors.length > 0) throw new DockerOptionsError(errors.map((e) => e.message).join('\n'));
@@ -122,11 +124,13 @@ export async function dockerExecutorOptionsFrom(opts: Record<string, unknown>): 
     ...(wait !== undefined ? { waitForServicesTimeout: wait } : {}),
     ...(d?.disable_entrypoint_overwrite ? { disableEntrypointOverwrite: true } : {}),
     ...(d?.user ? { user: d.user } : {}),
+    ...(d?.registry_mirror ? { registryMirror: d.registry_mirror } : {}), ...(d?.dind_insecure_registry === false ? { dindInsecureRegistry: false } : {}),
     ...(layer !== undefined && layer !== false ? { layerCache: { slots: typeof layer === 'number' ? layer : 4 } } : {}),
     runnerShort: 'local',
   };
 }
 
 export async function createDockerExecutorFromOptions(opts: Record<string, unknown>): Promise<Executor> {
-  return new DockerExecutor(await dockerExecutorOptionsFrom(opts));
+  const [{ DockerExecutor }, options] = await Promise.all([import('../executor/docker/docker-executor.js'), dockerExecutorOptionsFrom(opts)]);
+  return new DockerExecutor(options);
 }

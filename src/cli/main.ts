@@ -13,7 +13,10 @@ const registrars: Array<{ commands: string[]; load: RegistrarModule }> = [
   { commands: ['lint'], load: () => import('./lint-command.js') },
   { commands: ['run'], load: () => import('./run-command.js') },
   { commands: ['cleanup'], load: () => import('./cleanup-command.js') },
+  { commands: ['registry'], load: () => import('./registry-command.js') },
   { commands: ['server', 'project'], load: () => import('./server-command.js') },
+  { commands: ['pipeline', 'job'], load: () => import('./pipeline-command.js') },
+  { commands: ['runner'], load: () => import('./runner-command.js') },
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -9,13 +9,7 @@ import type { Executor } from '../executor/executor.js';
 import type { CompileContext, PipelineSource } from '../pipeline/compiler/context.js';
 import type { UserVariable } from '../local/user-variables.js';
 import type { CommandRegistrar } from './command-registrar.js';
-
-// The docker flags load the Docker SDK (about a second on a busy machine). Shell runs don't pay for
-// it: the module is loaded only when the command line mentions docker, a runner config, or help.
-const wantsDocker = process.argv.some((a, i, all) =>
-  a === '--executor=docker' || (a === '--executor' && all[i + 1] === 'docker') || a.startsWith('--docker') ||
-  a === '--config' || a.startsWith('--config=') || a === '--runner' || a === '--help' || a === '-h');
-const dockerOptions = wantsDocker ? await import('./docker-options.js') : undefined;
+import { addDockerOptions, createDockerExecutorFromOptions, runnerEnvironmentFromOptions } from './docker-options.js';
 
 interface RunOptions {
   file: string;
@@ -38,6 +32,8 @@ interface RunOptions {
   color?: boolean;
   verbose?: boolean;
   list: boolean;
+  delay: boolean;
+  protected?: boolean;
 }
 
 const PIPELINE_SOURCES: readonly PipelineSource[] = [
@@ -75,8 +71,11 @@ const register: CommandRegistrar = (program, setExitCode) => {
     .option('--output-limit <bytes>', 'console output shown per job; the log file keeps all of it', positiveInt, 4 * 1024 * 1024)
     .option('--no-color', 'plain output even on a terminal')
     .option('-v, --verbose', 'also show the runner\'s own lines (sources, cache, artifacts) on the console; job logs always have them')
+    .option('--protected', 'treat the ref as protected (CI_COMMIT_REF_PROTECTED=true, `-protected` cache keys); default: only the default branch is')
+    .option('--no-protected', 'treat the ref as unprotected, even the default branch')
+    .option('--no-delay', 'run `when: delayed` jobs at once instead of waiting their start_in')
     .option('--list', 'list the jobs of the pipeline and exit');
-  dockerOptions?.addDockerOptions(cmd);
+  addDockerOptions(cmd);
   cmd.action(async (jobs: string[], opts: RunOptions) => {
     try {
       setExitCode(await runCommand(jobs, opts, cmd.opts()));
@@ -160,14 +159,13 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
   const manual = opts.manual ?? [];
   const unknownManual = manual.filter((m) => !pipeline.jobs.some((j) => j.name === m));
   if (unknownManual.length > 0) throw new UsageError(`--manual ${unknownManual.join(', ')}: no such job in the pipeline`);
-  // Trigger jobs start downstream pipelines, which need a coordinator: say so and leave them out.
-  const triggers = selection.jobs.filter((j) => j.trigger !== undefined);
-  for (const t of triggers) process.stderr.write(`warning: ${t.name}: trigger jobs (downstream pipelines) need a server; not run locally\n`);
-  const jobs = selection.jobs.filter((j) => j.trigger === undefined);
+  // Child pipelines (trigger:include) run here; multi-project ones (trigger:project) need a server.
+  const { withoutProjectTriggers } = await import('../local/child-pipeline.js');
+  const jobs = withoutProjectTriggers(selection.jobs, (text) => process.stderr.write(`warning: ${text}\n`));
   if (jobs.length === 0) throw new UsageError('the pipeline has no jobs to run (rules/only/except excluded them all); see drydock run --list');
 
   const executor = await (shellExecutor ?? createExecutor(opts, rawOpts));
-  const runnerEnvironment = opts.executor === 'docker' ? (await dockerOptions?.runnerEnvironmentFromOptions(rawOpts)) ?? [] : [];
+  const runnerEnvironment = opts.executor === 'docker' ? await runnerEnvironmentFromOptions(rawOpts) : [];
   const color = opts.color !== false && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   // `drydock run | head` closes stdout early: keep running the pipeline (logs still go to disk).
   let stdoutOpen = true;
@@ -209,6 +207,7 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
       shell: opts.shell,
       signal: cancel.signal,
       reporter,
+      waitDelayed: opts.delay,
       version: await packageVersion(),
       defaultTimeoutSeconds: opts.timeout,
     });
@@ -227,14 +226,15 @@ async function createExecutor(opts: RunOptions, rawOpts: Record<string, unknown>
     shell.preflight();
     return shell;
   }
-  if (dockerOptions === undefined) throw new Error('internal: --executor docker was given but the docker options were not loaded');
-  return dockerOptions.createDockerExecutorFromOptions(rawOpts);
+  return createDockerExecutorFromOptions(rawOpts);
 }
 
 async function loadUserVariables(opts: RunOptions): Promise<UserVariable[]> {
   const { loadVariablesFile, parseVarFlag } = await import('../local/user-variables.js');
   const vars: UserVariable[] = [];
   for (const f of opts.variablesFile ?? []) vars.push(...(await loadVariablesFile(f)));
+  // --protected/--no-protected set what GitLab derives from the project's protected branches.
+  if (opts.protected !== undefined) vars.push(parseVarFlag(`CI_COMMIT_REF_PROTECTED=${String(opts.protected)}`));
   for (const v of opts.var ?? []) vars.push(parseVarFlag(v));
   return vars;
 }

@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../server/app.js';
 import { CREDENTIALS_FILE } from '../server/bootstrap.js';
+import { DEFAULT_STALE_LIMITS } from '../server/services/stale-jobs.js';
+import { isPostgresUrl } from '../server/store/open-store.js';
+import { startRegistryMirror, type RunningRegistryMirror } from '../server/services/registry-mirror.js';
 import type { CommandRegistrar } from './command-registrar.js';
 
 interface ServerFlags {
@@ -15,6 +18,13 @@ interface ServerFlags {
   externalUrl?: string;
   logLevel: string;
   longPoll: string;
+  registry: boolean;
+  registryMirrorUpstream?: string;
+  registryMirrorPort: string;
+  registryMirrorHost?: string;
+  registryMirrorUsername?: string;
+  staleJobSeconds?: string;
+  database?: string;
 }
 
 interface ProjectFlags {
@@ -41,6 +51,13 @@ const register: CommandRegistrar = (program, setExitCode) => {
     .option('--external-url <url>', 'URL runners and people use to reach this server (CI_SERVER_URL); default http://HOST:PORT')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--long-poll <seconds>', 'how long a runner\'s job request may wait for a job (0 = off)', '50')
+    .option('--no-registry', 'do not serve the built-in container registry (/v2/ and /jwt/auth)')
+    .option('--database <url>', 'keep the data in PostgreSQL (postgres://user:pass@host:5432/db) instead of SQLite in --data')
+    .option('--registry-mirror-upstream <url>', 'also serve a pull-through mirror of this registry (dockerd --registry-mirror target) on its own port')
+    .option('--registry-mirror-port <n>', 'port of the pull-through mirror (0 = any free port)', '5001')
+    .option('--registry-mirror-host <address>', 'address the mirror listens on (default: --host)')
+    .option('--registry-mirror-username <name>', 'upstream user for the mirror (password from $DRYDOCK_UPSTREAM_PASSWORD)')
+    .option('--stale-job-seconds <seconds>', 'fail a running job whose runner has not reported for this long (default 3600, as GitLab)')
     .action(async (flags: ServerFlags) => {
       try {
         setExitCode(await runServer(flags));
@@ -78,17 +95,30 @@ async function runServer(flags: ServerFlags): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${flags.port}: expected a port number 0-65535`);
   const longPoll = Number(flags.longPoll);
   if (!Number.isFinite(longPoll) || longPoll < 0) throw new UsageError(`--long-poll ${flags.longPoll}: expected seconds >= 0`);
+  const stale = flags.staleJobSeconds === undefined ? undefined : Number(flags.staleJobSeconds);
+  if (stale !== undefined && !(Number.isFinite(stale) && stale > 0)) throw new UsageError(`--stale-job-seconds ${flags.staleJobSeconds}: expected seconds > 0`);
+  if (flags.database !== undefined && !isPostgresUrl(flags.database)) {
+    throw new UsageError(`--database ${flags.database}: expected a postgres:// or postgresql:// URL`);
+  }
   if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
     throw new UsageError(`--log-level ${flags.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
   if (flags.externalUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.externalUrl)) {
     throw new UsageError(`--external-url ${flags.externalUrl}: expected an http:// or https:// URL`);
   }
+  const mirrorPort = Number(flags.registryMirrorPort);
+  if (!Number.isInteger(mirrorPort) || mirrorPort < 0 || mirrorPort > 65535) throw new UsageError(`--registry-mirror-port ${flags.registryMirrorPort}: expected a port number 0-65535`);
+  if (flags.registryMirrorUpstream !== undefined && !/^https?:\/\/[^/]+/.test(flags.registryMirrorUpstream)) {
+    throw new UsageError(`--registry-mirror-upstream ${flags.registryMirrorUpstream}: expected an http:// or https:// URL, e.g. https://registry-1.docker.io`);
+  }
   let server: RunningServer;
   try {
     server = await startServer({
       dataDir: flags.data, port, host: flags.host, logLevel: flags.logLevel as LogLevel, longPollSeconds: longPoll,
       ...(flags.externalUrl !== undefined && { externalUrl: flags.externalUrl }),
+      ...(!flags.registry && { registry: { enabled: false } }),
+      ...(flags.database !== undefined && { databaseUrl: flags.database }),
+      ...(stale !== undefined && { staleLimits: { ...DEFAULT_STALE_LIMITS, noUpdateSeconds: stale } }),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -98,6 +128,22 @@ async function runServer(flags: ServerFlags): Promise<number> {
     return 1;
   }
   process.stdout.write(`drydock server listening on ${server.url} (data: ${path.resolve(flags.data)})\n`);
+  let mirror: RunningRegistryMirror | undefined;
+  if (flags.registryMirrorUpstream !== undefined) {
+    const mirrorHost = flags.registryMirrorHost ?? flags.host;
+    try {
+      mirror = await startRegistryMirror({
+        dataDir: flags.data, host: mirrorHost, port: mirrorPort, upstream: flags.registryMirrorUpstream,
+        ...(flags.registryMirrorUsername !== undefined ? { upstreamUsername: flags.registryMirrorUsername, upstreamPassword: process.env.DRYDOCK_UPSTREAM_PASSWORD ?? '' } : {}),
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+    } catch (err) {
+      process.stderr.write(`drydock server: cannot start the registry mirror on ${mirrorHost}:${mirrorPort}: ${(err as Error).message}\n`);
+      await server.close();
+      return 1;
+    }
+    process.stdout.write(`drydock registry mirror listening on ${mirror.url} (pull-through mirror of ${flags.registryMirrorUpstream}; use it as [runners.docker] registry_mirror)\n`);
+  }
   if (server.credentials) {
     process.stdout.write([
       'First start: created the administrator and the runner registration token (shown once; also in',
@@ -114,6 +160,7 @@ async function runServer(flags: ServerFlags): Promise<number> {
     process.once('SIGTERM', stop);
   });
   process.stdout.write('drydock server: shutting down\n');
+  await mirror?.close();
   await server.close();
   return 0;
 }

@@ -2,6 +2,7 @@
 // .drydock/pipelines/<id>/artifacts/<job-slug>/{files/, meta.json}. A job downloads the artifacts
 // of its dependencies from this pipeline, or, for a dependency that did not run in it, from the
 // latest earlier pipeline whose artifacts have not expired (so `drydock run deploy` can reuse a build).
+// Report artifacts (junit, coverage_report, ...) are kept beside them in reports/<type>/.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { copyRelative, listTree } from './file-tree.js';
@@ -19,6 +20,8 @@ export interface ArtifactMeta {
   fileCount: number;
   /** Variables from `artifacts:reports:dotenv`. */
   dotenv: Array<{ key: string; value: string }>;
+  /** Other `artifacts:reports` (junit, coverage_report, ...): kept under reports/<type>/, never passed to later jobs. */
+  reports?: Array<{ type: string; files: string[] }>;
 }
 
 export interface FoundArtifacts {
@@ -36,6 +39,7 @@ export class ArtifactStore {
     await rm(staging, { recursive: true, force: true });
     await mkdir(path.join(staging, 'files'), { recursive: true });
     await copyRelative(projectDir, path.join(staging, 'files'), files, signal);
+    for (const r of meta.reports ?? []) await copyRelative(projectDir, path.join(staging, 'reports', r.type), r.files, signal);
     const full: ArtifactMeta = { ...meta, pipelineId: this.pipelineId, fileCount: files.length, createdAt: new Date().toISOString() };
     await writeFile(path.join(staging, 'meta.json'), `${JSON.stringify(full, null, 2)}\n`);
     await rm(dir, { recursive: true, force: true });

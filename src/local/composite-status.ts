@@ -2,7 +2,7 @@
 // a job's "previous status" (earlier stages or its needs) and for the pipeline itself.
 
 export type LocalJobStatus =
-  | 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
+  | 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual' | 'scheduled';
 
 export type CompositeStatus =
   | 'success' | 'failed' | 'canceled' | 'skipped' | 'created' | 'pending' | 'running' | 'manual';
@@ -17,6 +17,8 @@ export interface StatusEntry {
 type Contribution = LocalJobStatus | 'success_with_warnings' | 'ignored';
 
 function contribution(e: StatusEntry): Contribution {
+  // A delayed job waiting for its start time is still to run: for what follows it, like pending.
+  if (e.status === 'scheduled') return 'pending';
   if (e.allowFailure && (e.status === 'failed' || e.status === 'canceled')) return 'success_with_warnings';
   if (e.allowFailure && e.status === 'manual') return 'ignored';
   return e.status;

@@ -5,16 +5,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedVariable } from '../executor/executor.js';
-import type { JobSpec } from '../pipeline/spec/job-spec.js';
+import type { CacheSpec, JobSpec } from '../pipeline/spec/job-spec.js';
 import type { LogSink } from '../shared/log-sink.js';
 import type { JobWorkspace } from '../runtime/types.js';
 import type { ArtifactStore } from './artifact-store.js';
-import { fallbackKeys, resolveCacheKey } from './cache-key.js';
+import { fallbackKeys, protectionSuffix, resolveCacheKey } from './cache-key.js';
 import type { CacheStore } from './cache-store.js';
-import { parseDotenv } from './dotenv.js';
-import { parseExpireIn } from './expire-in.js';
+import { parseDotenv } from '../runtime/workspace/dotenv.js';
+import { parseExpireIn } from '../runtime/workspace/expire-in.js';
 import { getSources } from './git-sources.js';
-import { resolvePaths } from './path-globs.js';
+import { resolvePaths } from '../runtime/workspace/path-globs.js';
 import { expandWith } from './runner-expand.js';
 
 const execFileAsync = promisify(execFile);
@@ -35,6 +35,10 @@ export interface LocalWorkspaceOptions {
   caches: CacheStore;
   /** Names of the jobs in this run: artifacts of other jobs come from earlier pipelines. */
   jobsInRun: ReadonlySet<string>;
+  /** Told which report types (junit, coverage_report, ...) were kept. */
+  onReports?(types: string[]): void;
+  /** Told the one-line JUnit summary ("3 tests, 1 failure, ..."). */
+  onJunit?(line: string): void;
 }
 
 export class LocalWorkspace implements JobWorkspace {
@@ -64,8 +68,8 @@ export class LocalWorkspace implements JobWorkspace {
   async restoreCache(sink: LogSink, signal: AbortSignal): Promise<void> {
     for (const cache of this.o.spec.cache) {
       if (cache.policy === 'push') continue;
-      const key = await resolveCacheKey(cache, this.expand, this.o.repoDir, signal);
-      const keys = [key, ...fallbackKeys(cache, this.expand, this.vars.get('CACHE_FALLBACK_KEY'))];
+      const key = await this.cacheKey(cache, signal);
+      const keys = [key, ...fallbackKeys(cache, this.expand, this.vars.get('CACHE_FALLBACK_KEY'), this.suffix(cache))];
       sink.write(`Checking cache for ${key}...\n`);
       const found = await this.o.caches.find(keys);
       if (found === undefined) {
@@ -98,7 +102,7 @@ export class LocalWorkspace implements JobWorkspace {
     for (const cache of this.o.spec.cache) {
       if (cache.policy === 'pull') continue;
       if (!whenMatches(cache.when, outcome)) continue;
-      const key = await resolveCacheKey(cache, this.expand, this.o.repoDir, signal);
+      const key = await this.cacheKey(cache, signal);
       sink.write(`Creating cache ${key}...\n`);
       const untracked = cache.untracked ? await this.untrackedFiles(signal) : [];
       const report = await resolvePaths(this.o.hostProjectDir, cache.paths.map(this.expand), [], untracked);
@@ -116,6 +120,8 @@ export class LocalWorkspace implements JobWorkspace {
     const a = this.o.spec.artifacts;
     if (a === undefined) return;
     const dotenv = await this.readDotenv(a.reports['dotenv'] ?? [], sink);
+    // GitLab uploads report artifacts whatever the job's outcome (their `when` is always).
+    const reports = await this.collectReports(a.reports, sink, signal);
     const wantFiles = whenMatches(a.when, outcome) && (a.paths.length > 0 || a.untracked);
     let files: string[] = [];
     if (wantFiles) {
@@ -127,7 +133,7 @@ export class LocalWorkspace implements JobWorkspace {
       files = report.files;
       if (files.length === 0) sink.write(`${YELLOW}ERROR: No files to upload${RESET}\n`);
     }
-    if (files.length === 0 && dotenv.length === 0) return;
+    if (files.length === 0 && dotenv.length === 0 && reports.length === 0) return;
     const expireMs = a.expireIn !== undefined ? parseExpireIn(a.expireIn) : undefined;
     if (expireMs === null) sink.write(`${YELLOW}WARNING: expire_in "${a.expireIn}" not understood; artifacts kept${RESET}\n`);
     const meta = await this.o.artifacts.save({
@@ -137,9 +143,44 @@ export class LocalWorkspace implements JobWorkspace {
       ...(a.expireIn !== undefined ? { expireIn: a.expireIn } : {}),
       ...(typeof expireMs === 'number' ? { expiresAt: new Date(Date.now() + expireMs).toISOString() } : {}),
       dotenv,
+      ...(reports.length > 0 ? { reports } : {}),
     }, this.o.hostProjectDir, files, signal);
     if (files.length > 0) sink.write(`Uploading artifacts as "archive"... ok        ${meta.fileCount} file(s)\n`);
     if (dotenv.length > 0) sink.write(`Uploading artifacts as "dotenv"... ok        ${dotenv.length} variable(s)\n`);
+    for (const r of reports) sink.write(`Uploading artifacts as "${r.type}"... ok        ${r.files.length} file(s)\n`);
+    if (reports.length > 0) await this.summarizeJunit(reports, sink);
+  }
+
+  /** The files of every report type but dotenv (which becomes variables), as globs matched in the project dir. */
+  private async collectReports(byType: Record<string, string[]>, sink: LogSink, signal: AbortSignal): Promise<Array<{ type: string; files: string[] }>> {
+    const out: Array<{ type: string; files: string[] }> = [];
+    for (const [type, paths] of Object.entries(byType)) {
+      if (type === 'dotenv' || paths.length === 0 || signal.aborted) continue;
+      const report = await resolvePaths(this.o.hostProjectDir, paths.map(this.expand), [], []);
+      if (report.files.length === 0) {
+        sink.write(`${YELLOW}WARNING: ${paths.join(', ')}: no matching files (${type} report)${RESET}\n`);
+        continue;
+      }
+      out.push({ type, files: report.files });
+    }
+    this.o.onReports?.(out.map((r) => r.type));
+    return out;
+  }
+
+  /** One line with the JUnit reports' counts, for the log, the console and the summary. */
+  private async summarizeJunit(reports: ReadonlyArray<{ type: string; files: string[] }>, sink: LogSink): Promise<void> {
+    const junit = reports.find((r) => r.type === 'junit');
+    if (junit === undefined) return;
+    const { addCounts, countJunit, formatJunit } = await import('./junit-summary.js');
+    let total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+    for (const f of junit.files) {
+      const counts = countJunit(await readFile(path.join(this.o.hostProjectDir, f), 'utf8').catch(() => ''));
+      if (counts === null) sink.write(`${YELLOW}WARNING: ${f}: not JUnit XML (no <testsuite> or <testcase>)${RESET}\n`);
+      else total = addCounts(total, counts);
+    }
+    const line = formatJunit(total);
+    this.o.onJunit?.(line);
+    sink.write(`JUnit report: ${line}\n`);
   }
 
   private async readDotenv(paths: readonly string[], sink: LogSink): Promise<Array<{ key: string; value: string }>> {
@@ -155,6 +196,16 @@ export class LocalWorkspace implements JobWorkspace {
       out.push(...entries);
     }
     return out;
+  }
+
+  /** The stored key: the resolved `cache:key` plus GitLab's protected/non_protected suffix. */
+  private async cacheKey(cache: CacheSpec, signal: AbortSignal): Promise<string> {
+    return `${await resolveCacheKey(cache, this.expand, this.o.repoDir, signal)}${this.suffix(cache)}`;
+  }
+
+  /** CI_COMMIT_REF_PROTECTED: true for the default branch locally (GitLab's default), or as --protected says. */
+  private suffix(cache: CacheSpec): string {
+    return protectionSuffix(cache, this.vars.get('CI_COMMIT_REF_PROTECTED') === 'true');
   }
 
   /** Files git does not track, ignored ones included (the runner's `untracked: true`). */

@@ -20,6 +20,9 @@ import { jobPredefinedVariables, runnerVariables } from './predefined-job-variab
 import { schedulePipeline, type AttemptRequest, type SchedulerResult } from './scheduler.js';
 import type { StateDir } from './state-dir.js';
 import { summarize } from './summarize.js';
+import { compileChildPipeline, triggerKind, triggerResult, withoutProjectTriggers } from './child-pipeline.js';
+import { childReporter } from './output/child-reporter.js';
+import { parseExpireIn } from '../runtime/workspace/expire-in.js';
 import type { UserVariable } from './user-variables.js';
 
 export type RunJobFn = (job: ExecutorJob, executor: Executor, workspace: JobWorkspace, opts: RunJobOptions) => Promise<JobResult>;
@@ -45,6 +48,10 @@ export interface LocalRunOptions {
   shell: 'bash' | 'sh';
   signal: AbortSignal;
   reporter: RunReporter;
+  /** `when: delayed` jobs wait their start_in (false: `--no-delay`, they run at once). */
+  waitDelayed: boolean;
+  /** Child-pipeline nesting: 0 for the pipeline the user ran. */
+  depth?: number;
   version: string;
   defaultTimeoutSeconds: number;
 }
@@ -68,6 +75,39 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
   const projectPath = contextVar('CI_PROJECT_PATH') ?? path.basename(o.repoDir);
   let jobCounter = 0;
   const jobsInRun = new Set(o.jobs.map((j) => j.name));
+  /** Per job: the report artifacts kept and the JUnit line, for the summary table. */
+  const reportNotes = new Map<string, { types: string[]; junit?: string }>();
+
+  /** Child pipelines of trigger jobs without `strategy: depend`: they run on beside this one. */
+  const children: Array<Promise<unknown>> = [];
+
+  /** A trigger job: create and run its child pipeline (depth-limited as GitLab: two levels). */
+  const runTrigger = async (spec: JobSpec, req: AttemptRequest, sink: LogSink): Promise<JobResult> => {
+    const startedAt = new Date();
+    const kind = triggerKind(spec.trigger ?? {});
+    const fail = (message: string): JobResult => {
+      sink.write(`\x1b[31;1mERROR: ${message}\x1b[0;m\n`);
+      return { status: 'failed', failureReason: 'unknown_failure', allowedToFail: spec.allowFailure === true, timings: [], startedAt, finishedAt: new Date() };
+    };
+    if (kind.kind !== 'child') return fail(kind.kind === 'invalid' ? kind.message : 'trigger:project needs a GitLab server');
+    if ((o.depth ?? 0) >= 2) return fail('child pipelines can be nested at most two levels deep');
+    let child;
+    try {
+      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, repoDir: o.repoDir, parent: o.context, artifacts, signal: req.signal });
+    } catch (err) {
+      return fail(`downstream pipeline creation failed: ${(err as Error).message}`);
+    }
+    const reporter = childReporter(o.reporter, spec, (id) => sink.write(`Created child pipeline #${id} (${child.pipeline.jobs.length} job(s)) from ${kind.includes.map((x) => ('local' in x ? x.local : x.artifact)).join(', ')}\n`));
+    const jobs = withoutProjectTriggers(child.pipeline.jobs, (t) => reporter.notice(t));
+    const run = runLocalPipeline({ ...o, pipeline: child.pipeline, context: child.context, jobs, reporter, signal: req.signal, depth: (o.depth ?? 0) + 1 });
+    if (!kind.depend) {
+      children.push(run.catch(() => undefined));
+      return triggerResult(spec, undefined, false, startedAt, sink);
+    }
+    const r = await run;
+    sink.write(`Child pipeline #${r.pipelineId}: ${r.status}\n`);
+    return triggerResult(spec, r.status, true, startedAt, sink);
+  };
 
   const runAttempt = async (req: AttemptRequest): Promise<JobResult> => {
     const spec = req.job;
@@ -76,6 +116,13 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     if (req.attempt > 1) await rename(logPath, o.state.attemptLogFile(pipelineId, spec.name, req.attempt - 1)).catch(() => undefined);
     const log = new JobLogFile(logPath);
     const sink: LogSink = teeSink(log, { write: (chunk) => o.reporter.jobOutput(spec, chunk) });
+    if (spec.trigger !== undefined) {
+      try {
+        return await runTrigger(spec, req, sink);
+      } finally {
+        log.close();
+      }
+    }
     const lease = await leaseBuildSlot(o.buildsRoot, req.slot, o.concurrency);
     const hostProjectDir = path.join(lease.dir, projectPath);
     const hostTmpDir = `${hostProjectDir}.tmp`;
@@ -100,6 +147,8 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
       const workspace = new LocalWorkspace({
         spec, repoDir: o.repoDir, hostProjectDir, sha: o.context.sha, refName: o.context.ref,
         includeUncommitted: o.includeUncommitted, variables, artifacts, caches, jobsInRun,
+        onReports: (types) => reportNotes.set(spec.name, { types }),
+        onJunit: (line) => { const n = reportNotes.get(spec.name); if (n !== undefined) n.junit = line; },
       });
       return await o.runJob(job, o.executor, workspace, { signal: req.signal, sink, defaultTimeoutSeconds: o.defaultTimeoutSeconds });
     } catch (err) {
@@ -122,9 +171,13 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     playManual: o.playManual,
     signal: o.signal,
     runAttempt,
+    delayMs: (job) => (o.waitDelayed ? startInMs(job) : 0),
     onEvent: (e) => {
       switch (e.type) {
-        case 'job-started': return o.reporter.jobStarted(e.job, e.attempt);
+        case 'job-started':
+          if (e.job.when === 'delayed' && !o.waitDelayed && e.attempt === 1) o.reporter.notice(`${e.job.name}: start_in ${e.job.startIn ?? ''} not waited for (--no-delay)`);
+          return o.reporter.jobStarted(e.job, e.attempt);
+        case 'job-scheduled': return o.reporter.jobScheduled(e.job, e.startAt);
         case 'job-finished': return o.reporter.jobFinished(e.job, e.attempt, e.result, { willRetry: e.willRetry, logFile: o.state.jobLogFile(pipelineId, e.job.name) });
         case 'job-skipped': return o.reporter.jobSkipped(e.job, e.reason);
         case 'job-manual': return o.reporter.jobManual(e.job);
@@ -132,12 +185,24 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
       }
     },
   });
+  // The parent's status ignores children without strategy: depend, but the run waits for them.
+  await Promise.all(children);
   const finishedAt = new Date();
-  const summary = summarize(scheduled, { id: pipelineId, durationMs: finishedAt.getTime() - createdAt.getTime(), logDir });
+  const summary = summarize(scheduled, { id: pipelineId, durationMs: finishedAt.getTime() - createdAt.getTime(), logDir }, (name) => {
+    const n = reportNotes.get(name);
+    if (n === undefined || n.types.length === 0) return undefined;
+    return `reports: ${n.types.join(', ')}${n.junit !== undefined ? ` (junit: ${n.junit})` : ''}`;
+  });
   const recordFile = await writePipelineRecord(o.state, pipelineId, {
     createdAt, finishedAt, status: summary.status, ref: o.context.ref, sha: o.context.sha, scheduled,
     logFile: (name, attempt, last) => (last ? o.state.jobLogFile(pipelineId, name) : o.state.attemptLogFile(pipelineId, name, attempt)),
   });
   o.reporter.pipelineFinished(summary);
   return { pipelineId, status: summary.status, scheduled, recordFile };
+}
+
+/** `start_in` text → milliseconds (the compiler has validated it; anything unreadable runs at once). */
+function startInMs(job: JobSpec): number {
+  const ms = job.startIn !== undefined ? parseExpireIn(job.startIn) : 0;
+  return typeof ms === 'number' ? ms : 0;
 }

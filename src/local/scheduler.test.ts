@@ -15,7 +15,7 @@ function job(name: string, stageIndex: number, extra: Partial<JobSpec> = {}): Jo
 type Outcome = Partial<JobResult> & { delayMs?: number };
 
 /** Runs the scheduler with per-job scripted outcomes (per attempt); records the order of events. */
-async function run(jobs: JobSpec[], outcomes: Record<string, Outcome[]> = {}, opts: { concurrency?: number; manual?: string[]; abortAfterMs?: number } = {}) {
+async function run(jobs: JobSpec[], outcomes: Record<string, Outcome[]> = {}, opts: { concurrency?: number; manual?: string[]; abortAfterMs?: number; delayMs?: number } = {}) {
   const log: string[] = [];
   const events: SchedulerEvent[] = [];
   const controller = new AbortController();
@@ -28,6 +28,7 @@ async function run(jobs: JobSpec[], outcomes: Record<string, Outcome[]> = {}, op
     playManual: new Set(opts.manual ?? []),
     signal: controller.signal,
     onEvent: (e) => events.push(e),
+    ...(opts.delayMs !== undefined ? { delayMs: () => opts.delayMs } : {}),
     runAttempt: async (req: AttemptRequest): Promise<JobResult> => {
       active++;
       maxActive = Math.max(maxActive, active);
@@ -140,5 +141,18 @@ describe('schedulePipeline', () => {
     });
     expect(result.jobs[0]?.status).toBe('failed');
     expect(result.jobs[0]?.attempts[0]?.failureReason).toBe('runner_system_failure');
+  });
+
+  it('holds a delayed job in `scheduled` without a slot while others run, then runs it', async () => {
+    const r = await run([job('later', 0, { when: 'delayed', startIn: '1 second' }), job('now', 0)], { now: [{ delayMs: 30 }] }, { concurrency: 1, delayMs: 60 });
+    expect(r.events.filter((e) => e.type === 'job-scheduled').map((e) => e.job.name)).toEqual(['later']);
+    expect(r.log).toEqual(['start now#1', 'end now#1', 'start later#1', 'end later#1']);
+    expect(r.result.status).toBe('success');
+  });
+
+  it('cancels a delayed job waiting for its start time', async () => {
+    const r = await run([job('later', 0, { when: 'delayed', startIn: '1 hour' })], {}, { delayMs: 3_600_000, abortAfterMs: 20 });
+    expect(r.status).toEqual({ later: 'canceled' });
+    expect(r.log).toEqual([]);
   });
 });

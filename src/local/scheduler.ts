@@ -20,6 +20,7 @@ export type SchedulerEvent =
   | { type: 'job-finished'; job: JobSpec; attempt: number; result: JobResult; willRetry: boolean }
   | { type: 'job-skipped'; job: JobSpec; reason: string }
   | { type: 'job-manual'; job: JobSpec }
+  | { type: 'job-scheduled'; job: JobSpec; startAt: Date }
   | { type: 'job-canceled'; job: JobSpec };
 
 export interface SchedulerOptions {
@@ -29,6 +30,11 @@ export interface SchedulerOptions {
   /** Manual jobs the user chose to play (`--manual`). */
   playManual: ReadonlySet<string>;
   signal: AbortSignal;
+  /**
+   * For `when: delayed` jobs: milliseconds to wait (GitLab's `scheduled` status) before the job
+   * is enqueued; undefined or 0 runs it at once. The wait holds no concurrency slot.
+   */
+  delayMs?(job: JobSpec): number | undefined;
   runAttempt(req: AttemptRequest): Promise<JobResult>;
   onEvent?(event: SchedulerEvent): void;
 }
@@ -51,6 +57,8 @@ export async function schedulePipeline(opts: SchedulerOptions): Promise<Schedule
   const byName = new Map(states.map((s) => [s.spec.name, s]));
   const freeSlots = Array.from({ length: Math.max(1, opts.concurrency) }, (_, i) => i);
   const running = new Set<Promise<void>>();
+  /** Delayed jobs waiting for their start time; each resolves when the wait ends or is canceled. */
+  const waiting = new Set<Promise<void>>();
   const emit = (e: SchedulerEvent): void => opts.onEvent?.(e);
 
   const entry = (s: ScheduledJob): StatusEntry => ({
@@ -95,6 +103,26 @@ export async function schedulePipeline(opts: SchedulerOptions): Promise<Schedule
     }
   };
 
+  /** GitLab's `scheduled` status: wait start_in (abortable), then the job is pending. */
+  const schedule = (s: ScheduledJob, ms: number): void => {
+    s.status = 'scheduled';
+    emit({ type: 'job-scheduled', job: s.spec, startAt: new Date(Date.now() + ms) });
+    const p = new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', done);
+        // A cancel during the wait leaves the job 'scheduled'; advance() turns it to canceled.
+        if (!opts.signal.aborted) s.status = 'pending';
+        else s.status = 'created';
+        waiting.delete(p);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      opts.signal.addEventListener('abort', done, { once: true });
+    });
+    waiting.add(p);
+  };
+
   /** One pass over waiting jobs; returns true when some job changed state. */
   const advance = (): boolean => {
     let changed = false;
@@ -122,6 +150,12 @@ export async function schedulePipeline(opts: SchedulerOptions): Promise<Schedule
           changed = true;
           continue;
         }
+        const delay = s.spec.when === 'delayed' ? opts.delayMs?.(s.spec) ?? 0 : 0;
+        if (delay > 0) {
+          schedule(s, delay);
+          changed = true;
+          continue;
+        }
         s.status = 'pending';
         changed = true;
       }
@@ -135,8 +169,8 @@ export async function schedulePipeline(opts: SchedulerOptions): Promise<Schedule
 
   for (;;) {
     while (advance()) { /* repeat until nothing moves: a skip can unblock others */ }
-    if (running.size === 0) break;
-    await Promise.race(running);
+    if (running.size === 0 && waiting.size === 0) break;
+    await Promise.race([...running, ...waiting]);
   }
 
   return { status: compositeStatus(states.map(entry)), jobs: states };

@@ -4,7 +4,8 @@ import type { SummaryRow } from './output/summary-table.js';
 import { failureText } from './output/console-reporter.js';
 import type { SchedulerResult } from './scheduler.js';
 
-export function summarize(r: SchedulerResult, p: { id: number; durationMs: number; logDir: string }): PipelineSummary {
+/** `extraNote` adds a job's own note (e.g. the report artifacts it kept) after the status note. */
+export function summarize(r: SchedulerResult, p: { id: number; durationMs: number; logDir: string }, extraNote?: (job: string) => string | undefined): PipelineSummary {
   const rows: SummaryRow[] = r.jobs.map((j) => {
     const last = j.attempts[j.attempts.length - 1];
     const first = j.attempts[0];
@@ -13,6 +14,9 @@ export function summarize(r: SchedulerResult, p: { id: number; durationMs: numbe
     if (last !== undefined && last.status !== 'success') row.note = failureText(last);
     if (j.status === 'manual') row.note = `--manual ${j.spec.name}`;
     if (j.status === 'created') row.note = 'waits for a manual job';
+    if (j.spec.when === 'delayed' && row.note === undefined) row.note = `delayed ${j.spec.startIn ?? ''}`.trim();
+    const extra = extraNote?.(j.spec.name);
+    if (extra !== undefined) row.note = row.note !== undefined ? `${row.note}; ${extra}` : extra;
     return row;
   });
   const waitingManual = r.jobs.filter((j) => j.status === 'manual' && j.spec.allowFailure === false).map((j) => j.spec.name);

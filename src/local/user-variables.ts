@@ -2,7 +2,7 @@
 // dotenv). They play the part of project CI/CD variables (file) and pipeline variables (--var).
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { parseDotenv } from './dotenv.js';
+import { parseDotenv } from '../runtime/workspace/dotenv.js';
 
 export interface UserVariable {
   key: string;

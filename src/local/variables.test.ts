@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { parseDotenv } from './dotenv.js';
+import { parseDotenv } from '../runtime/workspace/dotenv.js';
 import { expandJobVariables, resolveJobVariables } from './job-variables.js';
 import { loadVariablesFile, parseVarFlag } from './user-variables.js';
-import { parseExpireIn } from './expire-in.js';
+import { parseExpireIn } from '../runtime/workspace/expire-in.js';
 
 const v = (key: string, value: string, extra: object = {}) => ({ key, value, public: true, masked: false, file: false, raw: false, ...extra });
 

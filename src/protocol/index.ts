@@ -6,3 +6,4 @@ export * from './job-update.js';
 export * from './failure-reasons.js';
 export { jobPayloadFromSpec, payloadVariable, type PayloadExtras } from './job-payload-from-spec.js';
 export { jobSpecFromPayload } from './job-spec-from-payload.js';
+export { dockerConfigFromCredentials, PAYLOAD_CREDENTIALS_SOURCE, type PayloadDockerConfig } from './registry-credentials.js';

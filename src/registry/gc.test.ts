@@ -70,6 +70,41 @@ describe.each(stores)('collectGarbage (%s storage)', (_name, make) => {
     expect((await collectGarbage(storage, { signal, now: later })).deleted).toEqual([]);
   });
 
+  it('keeps untagged manifests by default; deleteUntagged frees only what no tag still reaches', async () => {
+    const storage = await make();
+    const old = await image(storage, 'group/app', 'latest', ['base layer', 'old layer']);
+    const current = await image(storage, 'group/app', 'latest', ['base layer', 'new layer']); // the tag moves
+    const amd = await image(storage, 'group/app', 'tmp-amd', ['base layer', 'amd layer']);
+    const arm = await image(storage, 'group/app', 'tmp-arm', ['arm layer']);
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [amd, arm].map((m) => ({ mediaType: MEDIA_TYPES.ociManifest, digest: m.digest, size: m.size })) }));
+    const indexDigest = (await new ManifestService(storage).put('group/app', 'multi', MEDIA_TYPES.ociIndex, index, signal)).digest;
+    for (const tag of ['tmp-amd', 'tmp-arm']) await storage.metadata.deleteTag('group/app', tag, signal); // children by digest only
+
+    expect((await collectGarbage(storage, { signal, now: later })).deleted).toEqual([]);
+
+    const dry = await collectGarbage(storage, { signal, now: later, deleteUntagged: true, dryRun: true });
+    expect(dry.deletedManifests).toEqual([`group/app@${old.digest}`]);
+    expect((await storage.metadata.listManifests('group/app', signal)).map((m) => m.digest)).toContain(old.digest);
+
+    const report = await collectGarbage(storage, { signal, now: later, deleteUntagged: true });
+    expect(report.deletedManifests).toEqual([`group/app@${old.digest}`]);
+    const oldOnly = [old.digest, digestOf(Buffer.from('old layer'))].sort(); // its config is the same bytes as current's
+    expect(report.deleted.map((d) => d.digest).sort()).toEqual(oldOnly);
+    for (const digest of [...current.blobs, ...amd.blobs, ...arm.blobs, current.digest, amd.digest, arm.digest, indexDigest]) {
+      expect(await storage.blobs.stat(digest, signal), digest).toBeDefined();
+    }
+    expect(await storage.blobs.stat(digestOf(Buffer.from('base layer')), signal)).toBeDefined();
+  });
+
+  it('deleteUntagged spares an untagged manifest pushed within the grace period', async () => {
+    const storage = await make();
+    const fresh = await image(storage, 'group/app', 'tmp', ['fresh layer']);
+    await storage.metadata.deleteTag('group/app', 'tmp', signal);
+    const report = await collectGarbage(storage, { signal, deleteUntagged: true });
+    expect(report.deletedManifests).toEqual([]);
+    expect(await storage.blobs.stat(fresh.digest, signal)).toBeDefined();
+  });
+
   it('keeps blobs within the grace period and blobs of repositories with a live upload', async () => {
     const storage = await make();
     const recent = await blob(storage, 'group/busy', 'uploaded just now');

@@ -14,6 +14,13 @@
 //   it; run GC with pushes paused (or a grace period longer than any push) for a hard guarantee,
 //   as distribution requires read-only mode.
 // - Upload sessions older than `uploadMaxAgeMs` are abandoned and purged.
+//
+// Untagged manifests (e.g. the old revision after a tag moved or was deleted) are kept, and so
+// are their blobs, as distribution does by default. With `deleteUntagged` (distribution's
+// `garbage-collect --delete-untagged`) a manifest no tag of its repository reaches — directly, or
+// as a child of a tagged index — is deleted first, so its blobs are freed unless another manifest
+// still needs them. An untagged manifest pushed within the grace period is kept: `docker manifest
+// push` and `skopeo copy --all` push an index's children by digest before the index that tags them.
 import { parseManifest, referencedBlobs, type ParsedManifest } from './manifest.js';
 import type { BlobInfo, RegistryStorage } from './storage/registry-storage.js';
 
@@ -23,6 +30,8 @@ export interface GcOptions {
   dryRun?: boolean;
   /** Blobs written or (re)linked more recently than this are kept; default 1 hour. */
   gracePeriodMs?: number;
+  /** Delete manifests no tag reaches (distribution's --delete-untagged); default false. */
+  deleteUntagged?: boolean;
   /** Upload sessions older than this are removed; default 7 days (distribution's purge age). */
   uploadMaxAgeMs?: number;
   now?: () => Date;
@@ -41,6 +50,8 @@ export interface GcReport {
   freedBytes: number;
   keptForGracePeriod: number;
   keptForUploads: number;
+  /** `repository@digest` of the untagged manifests deleted (or, in a dry run, that would be). */
+  deletedManifests: string[];
   purgedUploads: string[];
   removedLinks: number;
 }
@@ -55,7 +66,7 @@ export async function collectGarbage(storage: RegistryStorage, options: GcOption
   const uploadMaxAgeMs = options.uploadMaxAgeMs ?? 7 * 24 * 60 * 60_000;
   const log = options.log ?? (() => undefined);
   const dryRun = options.dryRun ?? false;
-  const report: GcReport = { dryRun, repositories: 0, manifests: 0, blobs: 0, markedBlobs: 0, deleted: [], freedBytes: 0, keptForGracePeriod: 0, keptForUploads: 0, purgedUploads: [], removedLinks: 0 };
+  const report: GcReport = { dryRun, repositories: 0, manifests: 0, blobs: 0, markedBlobs: 0, deleted: [], freedBytes: 0, keptForGracePeriod: 0, keptForUploads: 0, deletedManifests: [], purgedUploads: [], removedLinks: 0 };
 
   // Upload sessions: live ones protect their repository's blobs, stale ones go.
   const uploadingRepos = new Set<string>();
@@ -79,10 +90,25 @@ export async function collectGarbage(storage: RegistryStorage, options: GcOption
       list.push({ repository, linkedAt: link.linkedAt });
       links.set(link.digest, list);
     }
-    for (const record of await metadata.listManifests(repository, signal)) {
+    const records = await metadata.listManifests(repository, signal);
+    const parsed = new Map<string, ParsedManifest | undefined>();
+    for (const record of records) parsed.set(record.digest, await readManifest(storage, record.digest, record.mediaType, signal));
+    const keep = options.deleteUntagged ? await taggedClosure(storage, repository, parsed, signal) : undefined;
+    for (const record of records) {
+      if (keep && !keep.has(record.digest)) {
+        const fresh = await storage.blobs.stat(record.digest, signal);
+        if (fresh && fresh.modifiedAt.getTime() > now().getTime() - graceMs) {
+          report.keptForGracePeriod += 1;
+        } else {
+          report.deletedManifests.push(`${repository}@${record.digest}`);
+          if (!dryRun) await metadata.deleteManifest(repository, record.digest, signal);
+          log(`gc: ${dryRun ? 'would delete' : 'deleted'} untagged manifest ${repository}@${record.digest}`);
+          continue;
+        }
+      }
       report.manifests += 1;
       marked.add(record.digest);
-      const manifest = await readManifest(storage, record.digest, record.mediaType, signal);
+      const manifest = parsed.get(record.digest);
       if (!manifest) {
         log(`gc: manifest ${repository}@${record.digest} is missing or unreadable; its blobs cannot be traced`);
         continue;
@@ -136,6 +162,18 @@ async function sweepVerdict(storage: RegistryStorage, blob: BlobInfo, links: rea
     if (current && current.linkedAt.getTime() > cutoff) return 'grace';
   }
   return 'delete';
+}
+
+/** Digests of the repository's manifests a tag reaches: tagged ones and, transitively, index children. */
+async function taggedClosure(storage: RegistryStorage, repository: string, parsed: ReadonlyMap<string, ParsedManifest | undefined>, signal: AbortSignal): Promise<Set<string>> {
+  const reached = new Set<string>();
+  const queue = (await storage.metadata.listTags(repository, signal)).map((t) => t.digest);
+  for (let digest = queue.pop(); digest !== undefined; digest = queue.pop()) {
+    if (reached.has(digest)) continue;
+    reached.add(digest);
+    for (const child of parsed.get(digest)?.manifests ?? []) queue.push(child.digest);
+  }
+  return reached;
 }
 
 async function readManifest(storage: RegistryStorage, digest: string, mediaType: string, signal: AbortSignal): Promise<ParsedManifest | undefined> {

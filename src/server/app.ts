@@ -14,11 +14,18 @@ import { registerProjectRoutes } from './http/project-routes.js';
 import { registerRunnerRoutes } from './http/runner-routes.js';
 import { registerUserRunnerRoutes } from './http/user-runner-routes.js';
 import { KeyedMutex } from './services/keyed-mutex.js';
+import { JobTimers } from './services/job-timers.js';
+import { resumeDelayedJobs } from './services/pipeline-processor.js';
+import { ServerEvents } from './services/server-events.js';
+import { registerStreamRoutes } from './http/stream-routes.js';
+import { registerResourceGroupRoutes } from './http/resource-group-routes.js';
 import { QueueNotifier } from './services/queue-notifier.js';
 import { DEFAULT_STALE_LIMITS, sweepStaleJobs, type StaleLimits } from './services/stale-jobs.js';
+import { recoverPipelines } from './services/recover-pipelines.js';
 import type { ServerContext } from './services/server-context.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import { requireUser } from './http/request-auth.js';
+import { mountRegistry, type RegistryOptions } from './services/registry-setup.js';
 
 /** The GitLab version whose API this server follows (clients feature-detect on it). */
 export const SERVER_VERSION = '17.0.0';
@@ -39,6 +46,10 @@ export interface ServerOptions {
   maxArtifactMegabytes?: number;
   /** When a running job counts as abandoned by its runner. */
   staleLimits?: StaleLimits;
+  /** postgres://... to keep the data in PostgreSQL; default SQLite in dataDir. */
+  databaseUrl?: string;
+  /** The built-in container registry (/v2/ and /jwt/auth on this port); on unless enabled: false. */
+  registry?: RegistryOptions;
 }
 
 export interface RunningServer {
@@ -56,7 +67,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(path.join(dataDir, 'repos'), { recursive: true });
-  const store = openSqliteStore(path.join(dataDir, 'drydock.db'));
+  const store = await openStore(dataDir, options.databaseUrl);
   const credentials = await bootstrapCredentials(store, dataDir);
   const level = options.logLevel ?? 'info';
   const app = Fastify({
@@ -68,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shutdown = new AbortController();
   const queue = new QueueNotifier();
   const ctx: ServerContext = {
-    store, repos: new GitRepos(path.join(dataDir, 'repos')), queue, locks: new KeyedMutex(), log: app.log,
+    store, repos: new GitRepos(path.join(dataDir, 'repos')), queue, locks: new KeyedMutex(), events: new ServerEvents(), timers: new JobTimers(), log: app.log,
     externalUrl: options.externalUrl?.replace(/\/+$/, '') ?? '', defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
     signal: shutdown.signal,
   };
@@ -87,7 +98,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerProjectRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerStreamRoutes(app, ctx);
+  registerResourceGroupRoutes(app, ctx);
+  (await import('./http/ui-routes.js')).registerUiRoutes(app, ctx); // web UI pages, assets, sign-in (H5)
   registerGitRoutes(app, ctx);
+  const registry = await mountRegistry(app, ctx, dataDir, options.externalUrl !== undefined, options.registry);
+  ctx.registryHost = () => registry?.publicHost() ?? null;
   app.get('/-/health', async () => ({ status: 'ok', waiting_job_requests: queue.waiting() }));
   app.get('/api/v4/version', async (req, reply) => {
     if (!(await requireUser(ctx, req, reply))) return reply;
@@ -106,15 +122,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ctx.externalUrl = url;
   const limits = options.staleLimits ?? DEFAULT_STALE_LIMITS;
   const sweep = (now?: number) => sweepStaleJobs(ctx, limits, now);
-  const sweeper = setInterval(() => {
-    sweep().catch((err: unknown) => app.log.error({ err }, 'stale job sweep failed'));
-  }, 60_000);
+  // Crash recovery: finish pipeline processing a kill interrupted, then drop jobs nobody reports on.
+  await recoverPipelines(ctx);
+  await resumeDelayedJobs(ctx);
+  const sweepLogged = () => sweep().catch((err: unknown) => app.log.error({ err }, 'stale job sweep failed'));
+  void sweepLogged();
+  const sweeper = setInterval(sweepLogged, Math.min(60_000, Math.max(500, limits.noUpdateSeconds * 250)));
   sweeper.unref();
   let closing: Promise<void> | undefined;
   return {
     url, app, credentials, sweepStaleJobs: sweep, waitingJobRequests: () => queue.waiting(),
     close: () => (closing ??= (async () => {
       clearInterval(sweeper);
+      ctx.timers.close();
       shutdown.abort();
       queue.releaseAll();
       await app.close();

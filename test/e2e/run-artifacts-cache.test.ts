@@ -82,8 +82,8 @@ reader:
     const first = await runCli(['run'], { cwd: r.dir });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/\[job\s*\] cache miss/);
-    expect(existsSync(path.join(r.dir, '.drydock/cache/deps-main/files/vendor/lib.txt'))).toBe(true);
-    expect(existsSync(path.join(r.dir, '.drydock/cache/other'))).toBe(false);
+    expect(existsSync(path.join(r.dir, '.drydock/cache/deps-main-protected/files/vendor/lib.txt'))).toBe(true);
+    expect(existsSync(path.join(r.dir, '.drydock/cache/other-protected'))).toBe(false);
     const second = await runCli(['run'], { cwd: r.dir });
     expect(second.stdout).toMatch(/\[job\s*\] cache hit: fetched/);
   });
@@ -105,7 +105,33 @@ use:
     const res = await runCli(['run'], { cwd: r.dir });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/\[use\s*\] seeded/);
-    expect(logOf(r.dir, 'use')).toMatch(/Checking cache for deps-[0-9a-f]{40}\.\.\./);
-    expect(logOf(r.dir, 'use')).toContain('Using fallback cache key seed-cache');
+    expect(logOf(r.dir, 'use')).toMatch(/Checking cache for deps-[0-9a-f]{40}-protected\.\.\./);
+    expect(logOf(r.dir, 'use')).toContain('Using fallback cache key seed-cache-protected');
+  });
+
+  it('keeps protected and unprotected refs\' caches apart (GitLab 16+ suffixes), except cache:unprotect', async () => {
+    const r = repo(`
+job:
+  cache:
+    - { key: plain, paths: [p/] }
+    - { key: shared, paths: [s/], unprotect: true }
+  script: ['echo "$(ls p s 2>/dev/null | tr "\\n" " ")"', 'mkdir -p p s && echo x > p/f && echo y > s/f']
+`);
+    // main is the default branch: protected, as GitLab protects it by default.
+    expect((await runCli(['run'], { cwd: r.dir })).code).toBe(0);
+    const cache = (k: string): boolean => existsSync(path.join(r.dir, '.drydock/cache', k, 'files'));
+    expect([cache('plain-protected'), cache('shared-non_protected'), cache('plain-non_protected')]).toEqual([true, true, false]);
+    // The same branch run as unprotected sees only the unprotect cache.
+    const unprotected = await runCli(['run', '--no-protected'], { cwd: r.dir });
+    expect(unprotected.code).toBe(0);
+    expect(logOf(r.dir, 'job')).toContain('Checking cache for plain-non_protected...');
+    expect(logOf(r.dir, 'job')).toContain('Checking cache for shared-non_protected...');
+    expect(unprotected.stdout).not.toMatch(/\] p:/);
+    expect(unprotected.stdout).toMatch(/\] s: f/);
+    expect(cache('plain-non_protected')).toBe(true);
+    // A feature branch is unprotected unless --protected says otherwise.
+    r.git('checkout', '-q', '-b', 'feature');
+    expect((await runCli(['run', '--protected'], { cwd: r.dir })).code).toBe(0);
+    expect(logOf(r.dir, 'job')).toContain('Checking cache for plain-protected...');
   });
 });

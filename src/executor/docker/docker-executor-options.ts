@@ -2,6 +2,7 @@
 // jobs, in executor vocabulary (the CLI maps config.toml and flags onto this).
 import type { PullPolicy } from '../../pipeline/spec/job-spec.js';
 import type { DockerConnection } from './docker-connection.js';
+import type { DindRegistryOptions } from './dind-registry-flags.js';
 
 /** A `[[runners.docker.services]]` entry: started before the job's own services. */
 export interface RunnerServiceOption {
@@ -12,7 +13,7 @@ export interface RunnerServiceOption {
   variables: Array<{ key: string; value: string }>;
 }
 
-export interface DockerExecutorOptions {
+export interface DockerExecutorOptions extends DindRegistryOptions {
   connection?: DockerConnection;
   /** `[runners.docker] image`: used when the job has no image. */
   defaultImage?: string;

@@ -1,5 +1,6 @@
-// prepare(): network, volumes, layer cache, image pulls, services and their readiness, then the
-// job container (started; PID 1 only waits, each stage is a `docker exec`). Every object is
+// prepare(): network (when there are services), volumes, layer cache, image pulls, services and
+// their readiness, then the job container (started with a waiting PID 1 and a `docker exec` per
+// stage, or only created when step_script can be its own process: see PreparedJob.mode). Every object is
 // labelled with the run id before anything else can fail, so cleanup finds it whatever happens
 // next. Independent Docker calls run in parallel: prepare is on every job's critical path.
 import type Docker from 'dockerode';
@@ -11,8 +12,10 @@ import { shellDetectionCommand } from '../script/generate-script.js';
 import { buildContainerName, networkName, objectLabels, projectUniqueName, serviceContainerName, volumeName, type NamingContext } from './container-names.js';
 import { buildContainerOptions, buildsBinds, jobEnv, serviceEnv, type BuildContainerInput } from './create-options.js';
 import { KEEPALIVE_ENTRYPOINT } from './exec-stage.js';
+import { startError } from './start-stage.js';
 import { defaultDockerConfigPath, loadCredentialSources, resolveRegistryAuth } from './credential-sources.js';
 import { diagnoseDockerHost, isDindImage } from './docker-host-diagnosis.js';
+import { serviceCmd } from './dind-registry-flags.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
 import { ImagePuller } from './image-puller.js';
 import { planJob, type JobPlan } from './job-plan.js';
@@ -25,7 +28,14 @@ export interface PreparedJob {
   build: Docker.Container;
   /** What each stage execs in the running job container: the effective entrypoint plus the shell detection command. */
   stageCmd: string[];
+  /**
+   * exec: the container runs (PID 1 only waits) and each stage is a `docker exec` of stageCmd.
+   * start: the container is created, not started, with stageCmd as its command; each stage starts it.
+   */
+  mode: 'exec' | 'start';
   image: string;
+  /** The job container's hostname (what `hostname` prints inside it). */
+  hostname: string;
   services: StartedService[];
   lease?: LayerCacheLease;
   /** Log text of the service readiness wait, once it is over; awaited before the first user script. */
@@ -64,13 +74,15 @@ export async function prepareJob(
 
   if (opts.local) await checkHostPaths(plan);
 
-  // Every job gets a bridge network of its own (FF_NETWORK_PER_BUILD behaviour), even without
-  // services: concurrent jobs must not reach each other on the default bridge, and the job is
-  // reachable as `build`. It costs one create/remove (~0.1-0.4 s).
-  const network = networkName(ctx);
-  const objects: Array<Promise<unknown>> = [
-    docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: objectLabels(ctx, 'network', opts.owner), abortSignal: signal }),
-  ];
+  // A job with services gets a bridge network of its own (FF_NETWORK_PER_BUILD behaviour): services
+  // reach the job as `build` and each other by alias, and concurrent jobs can't reach them. A job
+  // without services runs on the default bridge, as with gitlab-runner's default settings: nothing
+  // needs an alias, and a network create, connect, disconnect and remove (0.1-0.4 s) are saved.
+  const perJobNetwork = plan.services.length > 0;
+  const network = perJobNetwork ? networkName(ctx) : 'bridge';
+  const objects: Array<Promise<unknown>> = perJobNetwork
+    ? [docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: objectLabels(ctx, 'network', opts.owner), abortSignal: signal })]
+    : [];
   const binds: string[] = [];
   for (const v of plan.volumes) {
     if (v.kind === 'dynamic') {
@@ -104,13 +116,17 @@ export async function prepareJob(
   const privilegedServices = opts.servicesPrivileged ?? opts.privileged ?? false;
 
   const jobImage = ensure(plan.image, plan.policies);
+  // With no services to wait for and no after_script, the job container has only step_script to
+  // run (DockerExecutor does the standard prepare_script on the host): it runs it as its own
+  // process, as `docker run` would, when the image has no ENTRYPOINT (which would run per stage).
+  const startPerStage = plan.services.length === 0 && job.spec.afterScript.length === 0 && opts.local;
   // The job container starts while services boot: PID 1 only waits, the entrypoint runs per stage.
   const buildReady = Promise.all([jobImage, objectsReady]).then(([img]) => startBuildContainer(docker, {
     name: buildContainerName(ctx), image: plan.image, labels: objectLabels(ctx, 'build', opts.owner),
     env: jobEnv(job.variables), binds, privileged: opts.privileged ?? false, network,
-    networkAliases: ['build', buildContainerName(ctx)],
+    networkAliases: perJobNetwork ? ['build', buildContainerName(ctx)] : [],
     hostname: projectUniqueName(ctx), ...(plan.user ? { user: plan.user } : {}), ...(plan.platform ? { platform: plan.platform } : {}),
-  }, plan.entrypoint, img.entrypoint, signal));
+  }, plan.entrypoint, img.entrypoint, startPerStage, signal));
   buildReady.catch(() => {}); // awaited below; cleanup removes it whatever happens
   const started = plan.services.map(async (s, n): Promise<StartedService> => {
     log(`Starting service ${s.image} ...`);
@@ -121,7 +137,7 @@ export async function prepareJob(
     return startService(docker, {
       name, image: s.image, labels: objectLabels(ctx, 'service', opts.owner, { 'com.drydock.service': s.image }),
       env, binds: serviceBinds, privileged: privilegedServices, network, networkAliases: s.aliases,
-      ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}), ...(s.command ? { cmd: s.command } : {}), ...(s.platform ? { platform: s.platform } : {}),
+      ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}), ...serviceCmd(s.image, s.command, job.variables, opts), ...(s.platform ? { platform: s.platform } : {}),
     }, { index: s.index, image: s.image, containerName: name, aliases: s.aliases, exposedTcpPorts: pulled.exposedTcpPorts }, signal);
   });
   const settled = await Promise.allSettled([buildReady, ...started]);
@@ -143,25 +159,30 @@ export async function prepareJob(
     readiness.catch(() => {}); // awaited by the first user stage, or abandoned by cleanup
   }
 
-  const { build, stageCmd } = await buildReady;
-  return { build, stageCmd, image: plan.image, services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
+  const { build, stageCmd, mode } = await buildReady;
+  return { build, stageCmd, mode, image: plan.image, hostname: projectUniqueName(ctx), services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
 }
 
-/** Creates and starts the job container (PID 1 only waits); returns the command each stage execs. */
-async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[], signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[] }> {
+/**
+ * Creates the job container and, in exec mode, starts it (PID 1 only waits); returns the command
+ * each stage runs and the mode (see PreparedJob).
+ */
+async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[],
+  startPerStage: boolean, signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[]; mode: 'exec' | 'start' }> {
+  // image:entrypoint replaces the image's ENTRYPOINT; [''] clears it.
+  const entrypoint = override !== undefined ? override.filter((part) => part !== '') : imageEntrypoint;
+  const stageCmd = [...entrypoint, ...shellDetectionCommand()];
+  if (startPerStage && entrypoint.length === 0) {
+    const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: shellDetectionCommand(), ...(override ? { entrypoint: override } : {}) }), abortSignal: signal });
+    return { build, stageCmd, mode: 'start' };
+  }
   const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: [], entrypoint: KEEPALIVE_ENTRYPOINT }), abortSignal: signal });
   try {
     await build.start();
   } catch (err) {
-    const message = ((err as { json?: { message?: string } }).json?.message ?? (err as Error).message).trim();
-    if (/executable file not found|no such file or directory/i.test(message)) {
-      throw new ExecutorError(`the job image "${input.image}" cannot run the job script: it has no shell (Drydock runs sh, which starts bash when the image has it). Use an image with sh or bash. Docker said: ${message}`, 'script_failure', { cause: err });
-    }
-    throw new ExecutorError(`cannot start the job container: ${message}`, 'runner_system_failure', { cause: err });
+    throw startError(err, input.image);
   }
-  // image:entrypoint replaces the image's ENTRYPOINT; [''] clears it.
-  const entrypoint = override !== undefined ? override.filter((part) => part !== '') : imageEntrypoint;
-  return { build, stageCmd: [...entrypoint, ...shellDetectionCommand()] };
+  return { build, stageCmd, mode: 'exec' };
 }
 
 async function reportReadiness(job: ExecutorJob, plan: JobPlan, services: StartedService[], network: string, timeoutMs: number, signal: AbortSignal): Promise<string> {

@@ -15,7 +15,7 @@
 //   shell when it is the runtime's standard prepare script (print the host, drop a stale
 //   $GITLAB_ENV). Any other prepare script still runs in the shell.
 import { spawn } from 'node:child_process';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CancelledError } from '../../shared/abort.js';
@@ -81,7 +81,12 @@ export class ShellExecutor implements Executor {
   async cleanup(job: ExecutorJob, _signal: AbortSignal): Promise<void> {
     const names = new Set([GITLAB_ENV_FILE, ...STAGES.map(scriptName)]);
     for (const v of job.variables) if (v.file) names.add(v.key);
-    await Promise.all([...names].map((name) => removeFile(join(job.hostTmpDir, name))));
+    // One listing, then only the names that exist (usually two or three of the thirteen-odd).
+    const present = await readdir(job.hostTmpDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    await Promise.all(present.filter((name) => names.has(name)).map((name) => removeFile(join(job.hostTmpDir, name))));
   }
 
   /**

@@ -50,8 +50,7 @@ export class ConsoleReporter implements RunReporter {
   jobStarted(job: JobSpec, attempt: number): void {
     this.views.set(job.name, { prefix: this.prefix(job), splitter: new LineSplitter(), shown: 0, truncated: false, section: undefined });
     const again = attempt > 1 ? ` (attempt ${attempt})` : '';
-    const delayed = job.when === 'delayed' ? ` (delayed job: start_in ${job.startIn ?? ''} is not waited for locally)` : '';
-    this.status(job, this.o.style.symbols.start, CODES.cyan, `started${again} · stage ${job.stage}${delayed}`);
+    this.status(job, this.o.style.symbols.start, CODES.cyan, `started${again} · stage ${job.stage}`);
   }
 
   jobOutput(job: JobSpec, chunk: string | Buffer): void {
@@ -87,12 +86,31 @@ export class ConsoleReporter implements RunReporter {
     this.status(job, this.o.style.symbols.manual, CODES.yellow, `manual job waiting; run it with --manual ${quoteArg(job.name)}`);
   }
 
+  jobScheduled(job: JobSpec, startAt: Date): void {
+    const at = startAt.toTimeString().slice(0, 8);
+    this.status(job, this.o.style.symbols.manual, CODES.yellow, `delayed job: starts in ${job.startIn ?? '?'}, at ${at} (Ctrl-C cancels; --no-delay runs delayed jobs at once)`);
+  }
+
   jobCanceled(job: JobSpec): void {
     this.status(job, this.o.style.symbols.cancel, CODES.dim, 'canceled before it started');
   }
 
   notice(text: string): void {
     this.o.write(`${this.o.style.paint(text, CODES.yellow)}\n`);
+  }
+
+  childPipelineStarted(trigger: JobSpec, p: { id: number; jobs: readonly JobSpec[]; logDir: string }): void {
+    // Child jobs share the trigger job's colour; the prefix column widens to fit their names.
+    this.width = Math.min(40, Math.max(this.width, ...p.jobs.map((j) => j.name.length)));
+    for (const j of p.jobs) this.colorIndex.set(j.name, this.colorIndex.get(trigger.name) ?? '36');
+    this.status(trigger, this.o.style.symbols.start, CODES.cyan, `child pipeline #${p.id}: ${p.jobs.length} job(s); logs in ${this.rel(p.logDir)}`);
+  }
+
+  childPipelineFinished(trigger: JobSpec, summary: PipelineSummary): void {
+    const s = this.o.style.symbols;
+    const ok = summary.status === 'success';
+    const word = ok ? 'passed' : summary.status;
+    this.status(trigger, ok ? s.ok : s.fail, ok ? CODES.green : CODES.red, `child pipeline #${summary.id} ${word} in ${formatDuration(summary.durationMs)}`);
   }
 
   pipelineFinished(summary: PipelineSummary): void {
@@ -138,7 +156,7 @@ export class ConsoleReporter implements RunReporter {
     if (this.o.verbose === true) return true;
     if (v.section !== undefined && SCRIPT_SECTIONS.has(v.section)) return !header || v.section === 'after_script';
     const plain = displayLine(raw, false);
-    return /^(WARNING|ERROR)\b/.test(plain) && !/Job (failed|succeeded)/.test(plain);
+    return (/^(WARNING|ERROR)\b/.test(plain) && !/Job (failed|succeeded)/.test(plain)) || plain.startsWith('JUnit report:');
   }
 
   private status(job: JobSpec, symbol: string, code: string, text: string): void {

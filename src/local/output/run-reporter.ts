@@ -22,7 +22,12 @@ export interface RunReporter {
   jobFinished(job: JobSpec, attempt: number, result: JobResult, info: { willRetry: boolean; logFile: string }): void;
   jobSkipped(job: JobSpec, reason: string): void;
   jobManual(job: JobSpec): void;
+  /** A `when: delayed` job waits until `startAt` (GitLab's `scheduled`). */
+  jobScheduled(job: JobSpec, startAt: Date): void;
   jobCanceled(job: JobSpec): void;
   notice(text: string): void;
+  /** A trigger job created a child pipeline; its jobs' events follow with names `<trigger> » <job>`. */
+  childPipelineStarted(trigger: JobSpec, p: { id: number; jobs: readonly JobSpec[]; logDir: string }): void;
+  childPipelineFinished(trigger: JobSpec, summary: PipelineSummary): void;
   pipelineFinished(summary: PipelineSummary): void;
 }

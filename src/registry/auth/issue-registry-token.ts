@@ -21,6 +21,8 @@ export interface IssueRegistryTokenOptions {
   keyId?: string;
   /** Extra claims (GitLab writes `auth_type`, `user`); registries ignore them. */
   extraClaims?: Record<string, unknown>;
+  /** Base64 DER certificates for the `x5c` header (distribution 3 verifies it against its root bundle). */
+  certificateChain?: string[];
 }
 
 export interface IssuedRegistryToken {
@@ -36,10 +38,14 @@ export async function issueRegistryToken(options: IssueRegistryTokenOptions): Pr
   const iat = Math.floor(now.getTime() / 1000);
   const claims: Record<string, unknown> = {
     ...options.extraClaims,
-    access: options.access.map((a) => ({ type: a.type, name: a.name, actions: [...a.actions] })),
+    // Extra fields of an entry (GitLab's `meta`) are kept; registries ignore them.
+    access: options.access.map((a) => ({ ...a, actions: [...a.actions] })),
   };
   let jwt = new SignJWT(claims)
-    .setProtectedHeader({ typ: 'JWT', alg: algorithmFor(key), kid: options.keyId ?? libtrustKeyId(key) })
+    .setProtectedHeader({
+      typ: 'JWT', alg: algorithmFor(key), kid: options.keyId ?? libtrustKeyId(key),
+      ...(options.certificateChain && options.certificateChain.length > 0 ? { x5c: options.certificateChain } : {}),
+    })
     .setJti(randomUUID())
     .setIssuer(options.issuer)
     .setAudience(options.audience)

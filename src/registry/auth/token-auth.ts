@@ -9,8 +9,11 @@ import { jwkThumbprint, libtrustKeyId } from './key-id.js';
 import { bearerChallenge, isGranted, type AccessScope, type AuthorizeResult, type RegistryAuth } from './registry-auth.js';
 
 export interface TokenAuthOptions {
-  /** Where clients get tokens, e.g. `https://gitlab.example.com/jwt/auth`. */
-  realm: string;
+  /**
+   * Where clients get tokens, e.g. `https://gitlab.example.com/jwt/auth`; a function picks it per
+   * request (a coordinator without a configured external URL answers with the Host the client used).
+   */
+  realm: string | ((headers: IncomingHttpHeaders) => string);
   /** Must equal the tokens' `aud` (`container_registry` in GitLab). */
   service: string;
   /** Trusted `iss` value(s). */
@@ -32,13 +35,14 @@ export async function tokenAuth(options: TokenAuthOptions): Promise<RegistryAuth
     const key = typeof input === 'string' ? createPublicKey(input) : input.type === 'private' ? createPublicKey(input) : input;
     trusted.push({ key, ids: new Set([libtrustKeyId(key), await jwkThumbprint(key)]) });
   }
-  const refuse = (scopes: readonly AccessScope[], message: string, error?: 'invalid_token' | 'insufficient_scope'): AuthorizeResult => ({
+  const realmFor = typeof options.realm === 'string' ? () => options.realm as string : options.realm;
+  const refuse = (headers: IncomingHttpHeaders, scopes: readonly AccessScope[], message: string, error?: 'invalid_token' | 'insufficient_scope'): AuthorizeResult => ({
     ok: false,
     challenge: {
       status: 401,
       code: 'UNAUTHORIZED',
       message,
-      wwwAuthenticate: bearerChallenge(options.realm, options.service, scopes, error),
+      wwwAuthenticate: bearerChallenge(realmFor(headers), options.service, scopes, error),
       detail: scopes.length > 0 ? scopes.map((s) => ({ Type: s.type, Name: s.name, Action: s.actions.join(',') })) : undefined,
     },
   });
@@ -46,17 +50,17 @@ export async function tokenAuth(options: TokenAuthOptions): Promise<RegistryAuth
   return {
     async authorize(headers: IncomingHttpHeaders, required: readonly AccessScope[]): Promise<AuthorizeResult> {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-      if (!match?.[1]) return refuse(required, 'authentication required');
+      if (!match?.[1]) return refuse(headers, required, 'authentication required');
       const token = match[1];
       let payload: JWTPayload;
       try {
         payload = await verify(token, trusted, options);
       } catch (error) {
-        return refuse(required, `invalid token: ${(error as Error).message}`, 'invalid_token');
+        return refuse(headers, required, `invalid token: ${(error as Error).message}`, 'invalid_token');
       }
       const granted = readAccess(payload.access);
       const missing = required.filter((scope) => !isGranted(granted, scope));
-      if (missing.length > 0) return refuse(required, 'the token does not grant the access this request needs', 'insufficient_scope');
+      if (missing.length > 0) return refuse(headers, required, 'the token does not grant the access this request needs', 'insufficient_scope');
       return typeof payload.sub === 'string' ? { ok: true, subject: payload.sub } : { ok: true };
     },
   };

@@ -17,6 +17,15 @@ import { matchRoute, type RouteMatch } from './route-match.js';
 export interface RegistryRouteDeps {
   storage: RegistryStorage;
   auth: RegistryAuth;
+  /**
+   * Pull-through mode (a mirror): called before every read so the content can be fetched from
+   * upstream into storage first; writes are refused as distribution's proxy mode does.
+   */
+  pullThrough?: PullThroughHook;
+}
+
+export interface PullThroughHook {
+  beforeRead(match: RouteMatch, signal: AbortSignal): Promise<void>;
 }
 
 export interface RegistryLogger {
@@ -56,6 +65,10 @@ export async function registryRoutes(app: FastifyInstance, deps: RegistryRouteDe
         detail: challenge.detail,
         headers: challenge.wwwAuthenticate ? { 'WWW-Authenticate': challenge.wwwAuthenticate } : {},
       });
+    }
+    if (deps.pullThrough) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw new RegistryError('UNSUPPORTED', 'this registry is a pull-through mirror: push to its upstream instead');
+      await deps.pullThrough.beforeRead(matched.match, signal);
     }
     await dispatch(ctx, matched.match, request.method);
   };

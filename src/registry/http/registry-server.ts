@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RegistryAuth } from '../auth/registry-auth.js';
 import type { RegistryStorage } from '../storage/registry-storage.js';
-import { registryRoutes, type RegistryLogger } from './registry-routes.js';
+import { registryRoutes, type PullThroughHook, type RegistryLogger } from './registry-routes.js';
 
 export interface RegistryServerOptions {
   storage: RegistryStorage;
   auth: RegistryAuth;
   logger?: RegistryLogger;
+  /** Serve as a pull-through mirror (see PullThroughCache). */
+  pullThrough?: PullThroughHook;
 }
 
 export interface RegistryServer {
@@ -22,7 +24,7 @@ export interface RegistryServer {
 export async function createRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
   // Big layers stream for minutes: no request timeout, and keep-alive long enough for docker's pool.
   const app = Fastify({ logger: false, requestTimeout: 0, keepAliveTimeout: 65_000, bodyLimit: 4 * 1024 * 1024 });
-  await app.register(registryRoutes, { storage: options.storage, auth: options.auth, logger: options.logger });
+  await app.register(registryRoutes, { storage: options.storage, auth: options.auth, logger: options.logger, ...(options.pullThrough ? { pullThrough: options.pullThrough } : {}) });
   return {
     app,
     async listen({ host = '127.0.0.1', port = 5000 }) {

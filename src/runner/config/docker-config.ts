@@ -109,6 +109,10 @@ export const DockerConfigSchema = z.strictObject({
     .default(DEFAULT_WAIT_FOR_SERVICES_TIMEOUT)
     .transform((v) => (v === 0 ? DEFAULT_WAIT_FOR_SERVICES_TIMEOUT : v)),
 
+  // Drydock: registry flags for dind services (--registry-mirror; --insecure-registry for an HTTP CI_REGISTRY, on unless false).
+  registry_mirror: z.string().url({ error: 'must be a URL such as http://10.0.0.5:5001' }).optional(),
+  dind_insecure_registry: z.boolean().optional(),
+
   // Labels and logging.
   container_labels: stringMap(),
   log_options: z.strictObject({ env: z.string().optional(), labels: z.string().optional() }).optional(),

@@ -15,6 +15,8 @@ export interface CommitInfo {
 }
 
 export class GitRepos {
+  private readonly commits = new Map<string, CommitInfo>();
+
   constructor(readonly root: string) {}
 
   dirOf(fullPath: string): string {
@@ -63,9 +65,17 @@ export class GitRepos {
   }
 
   async commitInfo(fullPath: string, sha: string, signal: AbortSignal): Promise<CommitInfo> {
+    // A commit never changes: every job of a pipeline asks for the same one, so keep the last few
+    // instead of spawning git per job assignment.
+    const key = `${fullPath}\0${sha}`;
+    const known = this.commits.get(key);
+    if (known) return known;
     const out = await this.git(this.dirOf(fullPath), ['log', '-1', '--format=%cI%x00%an%x00%ae%x00%B', sha], signal);
     const [timestamp = '', authorName = '', authorEmail = '', message = ''] = out.split('\0');
-    return { timestamp: timestamp.trim(), authorName, authorEmail, message: message.replace(/\n+$/, '') };
+    const info = { timestamp: timestamp.trim(), authorName, authorEmail, message: message.replace(/\n+$/, '') };
+    if (this.commits.size >= 256) this.commits.delete(this.commits.keys().next().value ?? key);
+    this.commits.set(key, info);
+    return info;
   }
 
   /** Points `ref` (e.g. refs/pipelines/7) at `sha`, so runners can fetch exactly the pipeline's commit. */

@@ -75,6 +75,8 @@ export function jobEntity(c: JobEntityContext, j: JobRecord, artifacts: readonly
   const archive = artifacts.find((a) => a.fileType === 'archive');
   if (archive) entity.artifacts_file = { filename: archive.filename, size: archive.size };
   if (j.status === 'failed') entity.failure_reason = j.failureReason ?? 'unknown_failure';
+  // As GitLab's job entity: a delayed job tells when it starts.
+  if (j.status === 'scheduled') entity.scheduled_at = j.scheduledAt;
   return entity;
 }
 
@@ -91,9 +93,16 @@ function seconds(from: string | null, to: string | null): number | null {
 }
 
 function detailedStatus(status: string, path: string) {
-  const text = status === 'success' ? 'passed' : status === 'manual' ? 'blocked' : status;
+  // GitLab's words for a pipeline status (Gitlab::Ci::Status::*): text, label and icon.
+  const words: Record<string, [string, string, string]> = {
+    success: ['passed', 'passed', 'status_success'],
+    manual: ['blocked', 'waiting for manual action', 'status_manual'],
+    scheduled: ['delayed', 'waiting for delayed job', 'status_scheduled'],
+    waiting_for_resource: ['waiting', 'waiting for resource', 'status_pending'],
+  };
+  const [text, label, icon] = words[status] ?? [status, status, `status_${status}`];
   return {
-    icon: `status_${status}`, text, label: text, group: status, tooltip: text, has_details: true, details_path: path,
+    icon, text, label, group: status, tooltip: label, has_details: true, details_path: path,
     illustration: null, favicon: `/assets/ci_favicons/favicon_status_${status}.png`,
   };
 }

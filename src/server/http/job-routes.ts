@@ -1,7 +1,7 @@
 // People's job endpoints: show, trace, retry, cancel, play, and CI lint.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { compilePipelineFile, toCiLintResponse } from '../../pipeline/index.js';
-import { cancelJob, playJob, retryJob, type ActionResult } from '../services/job-actions.js';
+import { lintConfig, type LintRequest } from '../services/lint-config.js';
+import { cancelJob, playJob, retryJob, unscheduleJob, type ActionResult } from '../services/job-actions.js';
 import type { ServerContext } from '../services/server-context.js';
 import type { JobRecord, ProjectRecord, UserRecord } from '../store/store.js';
 import { jobEntities } from './pipeline-routes.js';
@@ -75,25 +75,37 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.post<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/retry', action((job, user) => retryJob(ctx, job, user.id), 201));
   app.post<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/cancel', action((job) => cancelJob(ctx, job), 201));
   app.post<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/play', action((job, user) => playJob(ctx, job, user.id), 200));
+  // GitLab offers "unschedule" (a delayed job becomes manual) on its web routes only; Drydock also has it here.
+  app.post<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/unschedule', action((job) => unscheduleJob(ctx, job), 200));
 
+  const flag = (v: unknown) => v === true || v === 'true';
+  const respond = async (project: ProjectRecord, req: LintRequest, includeJobs: boolean) => {
+    const { jobs, ...response } = await lintConfig(ctx, project, req);
+    // `jobs` only when asked for, as in GitLab.
+    return includeJobs ? { ...response, jobs } : response;
+  };
   app.post<{ Params: { id: string } }>('/api/v4/projects/:id/ci/lint', async (req, reply) => {
     if (!(await requireUser(ctx, req, reply))) return reply;
     const project = await projectParam(ctx, req, reply);
     if (!project) return reply;
-    const body = (req.body ?? {}) as { content?: unknown; include_jobs?: unknown };
+    const body = (req.body ?? {}) as { content?: unknown; include_jobs?: unknown; dry_run?: unknown; ref?: unknown };
     if (typeof body.content !== 'string') return reply.code(400).send({ error: 'content is missing' });
-    const result = await compilePipelineFile({
-      projectDir: '/', file: project.ciConfigPath, content: body.content,
-      // Static lint: includes are read from the default branch.
-      readFile: (rel) => ctx.repos.readFile(project.fullPath, project.defaultBranch, rel, ctx.signal),
-      listFiles: () => [],
-      signal: ctx.signal,
-    }, {
-      ref: project.defaultBranch, refType: 'branch', source: 'push', sha: '0'.repeat(40), defaultBranch: project.defaultBranch,
-      variables: [], repo: { listFiles: () => [], changedFiles: () => undefined },
-    });
-    // Static lint only (dry_run is not simulated yet); `jobs` only when asked for, as in GitLab.
-    const { jobs, ...response } = toCiLintResponse(result);
-    return body.include_jobs === true || body.include_jobs === 'true' ? { ...response, jobs } : response;
+    return respond(project, {
+      content: body.content, dryRun: flag(body.dry_run), ...(typeof body.ref === 'string' && { ref: body.ref }),
+    }, flag(body.include_jobs));
+  });
+  // Lints the configuration stored in the repository (at content_ref, default the default branch).
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/api/v4/projects/:id/ci/lint', async (req, reply) => {
+    if (!(await requireUser(ctx, req, reply))) return reply;
+    const project = await projectParam(ctx, req, reply);
+    if (!project) return reply;
+    const q = req.query;
+    const wanted = q.content_ref ?? q.sha ?? project.defaultBranch;
+    const refs = await ctx.repos.refs(project.fullPath, ctx.signal);
+    const sha = refs.get(`refs/heads/${wanted}`) ?? refs.get(`refs/tags/${wanted}`) ?? (/^[0-9a-f]{40}$/.test(wanted) ? wanted : undefined);
+    const content = sha ? await ctx.repos.readFile(project.fullPath, sha, project.ciConfigPath, ctx.signal).catch(() => undefined) : undefined;
+    if (content === undefined) return reply.code(404).send({ message: '404 Commit Not Found' });
+    const ref = q.dry_run_ref ?? q.ref;
+    return respond(project, { content, dryRun: flag(q.dry_run), contentRef: sha, ...(ref !== undefined && { ref }) }, flag(q.include_jobs));
   });
 }

@@ -13,7 +13,8 @@ export async function userFromRequest(ctx: ServerContext, req: FastifyRequest): 
   const query = req.query as Record<string, unknown> | undefined;
   const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
   const token = headerValue(req, 'private-token') ?? bearer ?? (typeof query?.private_token === 'string' ? query.private_token : undefined);
-  if (!token) return undefined;
+  // No token: the web UI's session cookie (+ X-CSRF-Token for changes), see session-auth.ts.
+  if (!token) return (await import('./session-auth.js')).userFromSession(ctx, req);
   return ctx.store.userByTokenDigest(tokenDigest(token));
 }
 

@@ -92,13 +92,22 @@ export function registerRunnerRoutes(app: FastifyInstance, ctx: ServerContext, o
     if (!body) return reply;
     const runner = await runnerFor(body.token);
     if (!runner) return forbidden(reply);
-    await ctx.store.touchRunner(runner.id, body.info, new Date().toISOString());
+    // A heartbeat write per poll would be one fsync per runner every few seconds: like GitLab's cached
+    // heartbeat, write contacted_at at most once a minute unless the runner's info changed.
+    const now = Date.now();
+    const infoChanged = body.info !== undefined && JSON.stringify(body.info) !== JSON.stringify(runner.info);
+    if (infoChanged || runner.contactedAt === null || now - Date.parse(runner.contactedAt) > 60_000) {
+      await ctx.store.touchRunner(runner.id, body.info, new Date(now).toISOString());
+    }
     const noJob = () => reply.code(204).header(LAST_UPDATE_HEADER, ctx.queue.current()).send();
     if (runner.paused) return noJob();
     const fresh = { ...runner, info: body.info ?? runner.info };
     const seen = ctx.queue.current();
-    let payload = await requestJob(ctx, fresh, ctx.signal);
-    if (!payload && body.last_update !== undefined && opts.longPollMs > 0) {
+    const longPoll = body.last_update !== undefined && opts.longPollMs > 0;
+    // GitLab's cheap path: the runner already saw this queue version, so no job became pending since
+    // it last looked; wait for a change before scanning the queue (the wait ends with a scan anyway).
+    let payload = longPoll && body.last_update === seen ? undefined : await requestJob(ctx, fresh, ctx.signal);
+    if (!payload && longPoll) {
       // Long poll: nothing now, so wait for the queue to change, then look once more.
       const aborted = new AbortController();
       // The runner gave up (connection closed): stop waiting.

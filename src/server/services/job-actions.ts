@@ -1,7 +1,7 @@
 // What people do to jobs and pipelines: cancel, retry, play (server facts §5.2, §5.6).
 import type { JobRecord, RunnerRecord } from '../store/store.js';
 import { CANCELABLE_STATUSES, isCompleted } from './job-status.js';
-import { processPipelineNow } from './pipeline-processor.js';
+import { enqueueDelayedJob, processPipelineNow } from './pipeline-processor.js';
 import type { ServerContext } from './server-context.js';
 
 export type ActionResult = { ok: true; job: JobRecord } | { ok: false; status: 400 | 403; message: string };
@@ -21,6 +21,7 @@ async function cancelOne(ctx: ServerContext, job: JobRecord): Promise<void> {
     return;
   }
   if (job.status === 'canceling') return;
+  if (job.status === 'scheduled') ctx.timers.disarm(`job:${job.id}`);
   await ctx.store.updateJob(job.id, { status: 'canceled', finishedAt: at });
 }
 
@@ -35,17 +36,41 @@ async function gracefulRunner(ctx: ServerContext, runnerId: number): Promise<boo
 export async function retryJob(ctx: ServerContext, job: JobRecord, userId: number | null): Promise<ActionResult> {
   if (!isCompleted(job.status) || job.retried) return { ok: false, status: 403, message: '403 Forbidden - Job is not retryable' };
   const clone = await ctx.store.cloneJobForRetry(job, userId);
+  // A manual or delayed job that already ran is retried to run now (GitLab's enqueue_immediately),
+  // not to wait for another play or timer.
+  if ((job.spec.when === 'manual' || job.spec.when === 'delayed') && job.status !== 'skipped') {
+    const status = job.spec.resourceGroup !== undefined ? 'waiting_for_resource' : 'pending';
+    await ctx.store.updateJob(clone.id, { status, queuedAt: new Date().toISOString() });
+    if (status === 'pending') ctx.queue.tick();
+  }
   await resetSkippedAfter(ctx, job.pipelineId, job.stageIndex);
   await processPipelineNow(ctx, job.pipelineId);
   return { ok: true, job: (await ctx.store.jobById(clone.id)) ?? clone };
 }
 
-/** A manual job starts: pending (its predecessors already allowed it to become manual). */
+/**
+ * A manual job starts (its predecessors already allowed it to become manual); a delayed job
+ * (`scheduled`) starts now instead of at scheduled_at. With a resource_group it waits for it.
+ */
 export async function playJob(ctx: ServerContext, job: JobRecord, userId: number | null): Promise<ActionResult> {
-  if (job.status !== 'manual') return { ok: false, status: 400, message: '400 Bad request - Unplayable Job' };
   void userId;
-  await ctx.store.updateJob(job.id, { status: 'pending', queuedAt: new Date().toISOString() });
-  ctx.queue.tick();
+  if (job.status === 'scheduled' && !job.retried) {
+    await enqueueDelayedJob(ctx, job.id);
+    return { ok: true, job: (await ctx.store.jobById(job.id)) ?? job };
+  }
+  if (job.status !== 'manual' || job.retried) return { ok: false, status: 400, message: '400 Bad request - Unplayable Job' };
+  const status = job.spec.resourceGroup !== undefined ? 'waiting_for_resource' : 'pending';
+  await ctx.store.updateJob(job.id, { status, queuedAt: new Date().toISOString() });
+  if (status === 'pending') ctx.queue.tick();
+  await processPipelineNow(ctx, job.pipelineId);
+  return { ok: true, job: (await ctx.store.jobById(job.id)) ?? job };
+}
+
+/** GitLab's "unschedule": a delayed job stops its timer and becomes a manual action. */
+export async function unscheduleJob(ctx: ServerContext, job: JobRecord): Promise<ActionResult> {
+  if (job.status !== 'scheduled' || job.retried) return { ok: false, status: 400, message: '400 Bad request - Job is not scheduled' };
+  ctx.timers.disarm(`job:${job.id}`);
+  await ctx.store.updateJob(job.id, { status: 'manual', scheduledAt: null });
   await processPipelineNow(ctx, job.pipelineId);
   return { ok: true, job: (await ctx.store.jobById(job.id)) ?? job };
 }

@@ -31,7 +31,7 @@ export async function buildPayloadExtras(ctx: ServerContext, a: Assignment, sign
     ...jobVariables(ctx.externalUrl, project, {
       jobId: job.id, jobName: job.name, stage: job.stage, token, pipelineId: pipeline.id, pipelineIid: pipeline.iid,
       pipelineCreatedAt: pipeline.createdAt, startedAt: a.startedAt, runnerId: runner.id, runnerDescription: runner.description,
-      runnerTags: runner.tags, manual: job.spec.when === 'manual', user,
+      runnerTags: runner.tags, manual: job.spec.when === 'manual', user, registryHost: ctx.registryHost?.(),
     }),
     ...prePipelineVariables(ctx.externalUrl, project, {
       ref: pipeline.ref, refType, sha: pipeline.sha, beforeSha: pipeline.beforeSha, source: pipeline.source, protectedRef, commit,
@@ -56,6 +56,9 @@ export async function buildPayloadExtras(ctx: ServerContext, a: Assignment, sign
   const repoUrl = resolved.variables.find((v) => v.key === 'CI_REPOSITORY_URL')?.value ?? '';
   const wanted = job.spec.timeoutSeconds ?? ctx.defaultTimeoutSeconds;
   const timeoutSeconds = runner.maximumTimeout !== null ? Math.min(wanted, runner.maximumTimeout) : wanted;
+  // GitLab's Ci::Build#credentials: the runner pulls image:/services: from the built-in registry
+  // with the job token, so a private project's own images need no DOCKER_AUTH_CONFIG.
+  const registryHost = ctx.registryHost?.();
 
   return {
     jobId: job.id,
@@ -71,6 +74,7 @@ export async function buildPayloadExtras(ctx: ServerContext, a: Assignment, sign
     timeoutSeconds,
     variables: resolved.variables,
     dependencies: await dependencies(ctx, job, token),
+    ...(registryHost ? { credentials: [{ type: 'registry', url: registryHost, username: 'gitlab-ci-token', password: token }] } : {}),
   };
 }
 

@@ -18,6 +18,36 @@ export function runnerCanRun(runner: RunnerRecord, job: JobRecord, protectedRef:
 }
 
 export async function requestJob(ctx: ServerContext, runner: RunnerRecord, signal: AbortSignal): Promise<JobPayload | undefined> {
+  // One pick at a time in this process: the long polls a queue tick wakes would otherwise all race
+  // for the same oldest jobs (runners × jobs failed assignments). assignJob stays the guard between
+  // server processes sharing one database.
+  const picked = await ctx.locks.run('job-queue', () => pickJob(ctx, runner));
+  if (!picked) return undefined;
+  const { job, project, pipeline, token, startedAt } = picked;
+  let extras;
+  try {
+    extras = await buildPayloadExtras(ctx, { project, pipeline, job, runner, token, startedAt }, signal);
+  } catch (err) {
+    // The runner never saw this job: give it back to the queue.
+    await ctx.store.updateJob(job.id, { status: 'pending', runnerId: null, startedAt: null });
+    ctx.queue.tick();
+    throw err;
+  }
+  // pending → running cannot change a running pipeline's status nor unblock another job.
+  if (pipeline.status !== 'running') await processPipelineNow(ctx, pipeline.id);
+  ctx.log.info({ jobId: job.id, runnerId: runner.id, project: project.fullPath }, 'job assigned');
+  return jobPayloadFromSpec(job.spec, extras);
+}
+
+interface Picked {
+  job: JobRecord;
+  project: ProjectRecord;
+  pipeline: PipelineRecord;
+  token: string;
+  startedAt: string;
+}
+
+async function pickJob(ctx: ServerContext, runner: RunnerRecord): Promise<Picked | undefined> {
   const projects = new Map<number, ProjectRecord | undefined>();
   const pipelines = new Map<number, PipelineRecord | undefined>();
   for (const job of await ctx.store.pendingJobs()) {
@@ -29,19 +59,8 @@ export async function requestJob(ctx: ServerContext, runner: RunnerRecord, signa
     if (!runnerCanRun(runner, job, isProtectedRef(project, pipeline.ref, pipeline.tag ? 'tag' : 'branch'))) continue;
     const token = newToken(`${TOKEN_PREFIX.job}${pipeline.id.toString(16)}_`);
     const startedAt = new Date().toISOString();
-    // Another runner may have taken it meanwhile: then try the next one.
-    if (!(await ctx.store.assignJob(job.id, runner.id, tokenDigest(token), startedAt))) continue;
-    let extras;
-    try {
-      extras = await buildPayloadExtras(ctx, { project, pipeline, job, runner, token, startedAt }, signal);
-    } catch (err) {
-      // The runner never saw this job: give it back to the queue.
-      await ctx.store.updateJob(job.id, { status: 'pending', runnerId: null, startedAt: null });
-      throw err;
-    }
-    await processPipelineNow(ctx, pipeline.id);
-    ctx.log.info({ jobId: job.id, runnerId: runner.id, project: project.fullPath }, 'job assigned');
-    return jobPayloadFromSpec(job.spec, extras);
+    // Another server process may have taken it meanwhile: then try the next one.
+    if (await ctx.store.assignJob(job.id, runner.id, tokenDigest(token), startedAt)) return { job, project, pipeline, token, startedAt };
   }
   return undefined;
 }

@@ -75,7 +75,10 @@ export type TraceResult =
 
 export async function appendJobTrace(ctx: ServerContext, job: JobRecord, start: number | undefined, data: Uint8Array): Promise<TraceResult> {
   if (start === undefined) return { code: 400, message: '400 Missing header Content-Range' };
-  const r = await ctx.store.appendTrace(job.id, start, data);
-  if (r.ok) await ctx.store.touchJob(job.id, new Date().toISOString());
+  // The report time is written with the chunk (one commit per PATCH).
+  const r = await ctx.store.appendTrace(job.id, start, data, new Date().toISOString());
+  if (r.ok) {
+    if (data.byteLength > 0) ctx.events.traceAppended(job.id, start, data);
+  }
   return r.ok ? { code: 202, size: r.size, jobStatus: job.status } : { code: 416, size: r.size, jobStatus: job.status };
 }

@@ -1,29 +1,51 @@
-// Applies processPipeline to a stored pipeline: enqueue/skip jobs, roll up the pipeline status,
-// wake waiting runners. One pipeline is processed at a time (per-pipeline lock).
+// Applies processPipeline to a stored pipeline: enqueue/skip/schedule jobs, roll up the pipeline
+// status, wake waiting runners and live streams. One pipeline is processed at a time (per-pipeline
+// lock); resource groups are assigned afterwards, outside that lock.
+import { parseDuration } from '../../shared/duration.js';
 import type { JobRecord } from '../store/store.js';
 import { isCompleted } from './job-status.js';
 import { processPipeline, type ProcessableJob } from './process-pipeline.js';
+import { assignResources } from './resource-groups.js';
 import type { ServerContext } from './server-context.js';
 
-export function processPipelineNow(ctx: ServerContext, pipelineId: number): Promise<void> {
-  return ctx.locks.run(`pipeline:${pipelineId}`, () => processLocked(ctx, pipelineId));
+export async function processPipelineNow(ctx: ServerContext, pipelineId: number): Promise<void> {
+  const outcome = await ctx.locks.run(`pipeline:${pipelineId}`, () => processLocked(ctx, pipelineId));
+  ctx.events.pipelineChanged(pipelineId);
+  if (!outcome) return;
+  // A job of this pipeline may have taken or freed a resource: hand free ones on, then roll up the
+  // pipelines whose jobs got them (each of those assigns again and finds nothing left to do).
+  for (const other of await assignResources(ctx, outcome.projectId, outcome.resourceKeys)) {
+    await processPipelineNow(ctx, other);
+  }
 }
 
-async function processLocked(ctx: ServerContext, pipelineId: number): Promise<void> {
+async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ projectId: number; resourceKeys: Set<string> } | undefined> {
   const pipeline = await ctx.store.pipelineById(pipelineId);
-  if (!pipeline || pipeline.yamlErrors !== null) return;
+  if (!pipeline || pipeline.yamlErrors !== null) return undefined;
   const jobs = (await ctx.store.jobsOfPipeline(pipelineId)).filter((j) => !j.retried);
   const result = processPipeline(jobs.map(processable));
-  const at = new Date().toISOString();
+  const now = Date.now();
+  const at = new Date(now).toISOString();
   let enqueued = false;
-  for (const change of result.changes) {
-    await ctx.store.updateJob(change.id, {
-      status: change.status,
-      ...(change.status === 'pending' && { queuedAt: at }),
-      ...(change.status === 'skipped' && { finishedAt: at }),
-    });
+  const delayed: Array<{ id: number; scheduledAt: string }> = [];
+  const updates = result.changes.map((change) => {
+    const job = jobs.find((j) => j.id === change.id);
+    const scheduledAt = change.status === 'scheduled' && job ? new Date(now + startInMs(job)).toISOString() : undefined;
+    if (scheduledAt !== undefined) delayed.push({ id: change.id, scheduledAt });
     if (change.status === 'pending') enqueued = true;
-  }
+    return {
+      id: change.id,
+      change: {
+        status: change.status,
+        ...(change.status === 'pending' && { queuedAt: at }),
+        ...(change.status === 'skipped' && { finishedAt: at }),
+        ...(scheduledAt !== undefined && { scheduledAt }),
+      },
+    };
+  });
+  // One transaction for the whole step (a stage of 100 jobs is one disk flush, not 100).
+  await ctx.store.updateJobs(updates);
+  for (const d of delayed) armDelayedJob(ctx, d.id, d.scheduledAt);
   const status = result.pipelineStatus ?? 'skipped';
   if (status !== pipeline.status) {
     const done = isCompleted(status);
@@ -34,6 +56,42 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<vo
     });
   }
   if (enqueued) ctx.queue.tick();
+  const resourceKeys = new Set(jobs.flatMap((j) => (j.spec.resourceGroup !== undefined ? [j.spec.resourceGroup] : [])));
+  return { projectId: pipeline.projectId, resourceKeys };
+}
+
+function startInMs(job: JobRecord): number {
+  return (parseDuration(job.spec.startIn ?? '') ?? 0) * 1000;
+}
+
+/** Wakes the delayed job at `scheduledAt` (a restart re-arms through resumeDelayedJobs). */
+export function armDelayedJob(ctx: ServerContext, jobId: number, scheduledAt: string): void {
+  ctx.timers.arm(`job:${jobId}`, Date.parse(scheduledAt), () => {
+    enqueueDelayedJob(ctx, jobId).catch((err: unknown) => ctx.log.error({ err, jobId }, 'starting a delayed job failed'));
+  });
+}
+
+/** A scheduled job whose time came (or that someone played): it is queued now. False if it was not scheduled. */
+export async function enqueueDelayedJob(ctx: ServerContext, jobId: number): Promise<boolean> {
+  ctx.timers.disarm(`job:${jobId}`);
+  const job = await ctx.store.jobById(jobId);
+  if (!job || job.status !== 'scheduled' || job.retried) return false;
+  const status = job.spec.resourceGroup !== undefined ? 'waiting_for_resource' : 'pending';
+  await ctx.store.updateJob(jobId, { status, queuedAt: new Date().toISOString() });
+  if (status === 'pending') ctx.queue.tick();
+  await processPipelineNow(ctx, job.pipelineId);
+  return true;
+}
+
+/** Start-up sweep: re-arms every scheduled job (those already due start at once); returns their ids. */
+export async function resumeDelayedJobs(ctx: ServerContext): Promise<number[]> {
+  const ids: number[] = [];
+  for (const job of await ctx.store.jobsWithStatus(['scheduled'])) {
+    if (job.retried) continue;
+    armDelayedJob(ctx, job.id, job.scheduledAt ?? new Date().toISOString());
+    ids.push(job.id);
+  }
+  return ids;
 }
 
 /** A stored job as the state machine sees it; allow_failure:exit_codes resolved against its exit code. */
@@ -46,6 +104,7 @@ export function processable(j: JobRecord): ProcessableJob {
     when: j.spec.when,
     allowFailure: effectiveAllowFailure(j),
     needs: j.spec.needs ? j.spec.needs.map((n) => n.job) : null,
+    usesResource: j.spec.resourceGroup !== undefined,
   };
 }
 

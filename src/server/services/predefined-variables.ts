@@ -3,6 +3,7 @@
 import type { JobVariable } from '../../pipeline/spec/job-spec.js';
 import type { CommitInfo } from '../git/git-repos.js';
 import type { ProjectRecord } from '../store/store.js';
+import { registryVariables } from './registry-variables.js';
 
 export interface PipelineFacts {
   ref: string;
@@ -28,6 +29,8 @@ export interface JobFacts {
   runnerTags: string[];
   manual: boolean;
   user: { id: number; username: string; name: string; email: string } | undefined;
+  /** CI_REGISTRY's host[:port]; default the server URL's host, null = registry off. */
+  registryHost?: string | null;
 }
 
 const pub = (key: string, value: string): JobVariable => ({ key, value, public: true, masked: false, file: false, raw: false });
@@ -82,6 +85,7 @@ export function jobVariables(serverUrl: string, project: ProjectRecord, j: JobFa
     pub('CI_RUNNER_TAGS', JSON.stringify(j.runnerTags)),
   ];
   if (j.manual) vars.push(pub('CI_JOB_MANUAL', 'true'));
+  vars.push(...registryVariables(serverUrl, project, j.token, j.registryHost));
   if (j.user) {
     vars.push(pub('GITLAB_USER_ID', String(j.user.id)), pub('GITLAB_USER_EMAIL', j.user.email),
       pub('GITLAB_USER_LOGIN', j.user.username), pub('GITLAB_USER_NAME', j.user.name));

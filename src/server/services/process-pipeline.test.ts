@@ -67,3 +67,20 @@ describe('processPipeline', () => {
     expect(processPipeline(chain).pipelineStatus).toBe('failed');
   });
 });
+
+describe('processPipeline: delayed jobs and resource groups', () => {
+  it('schedules a delayed job once its predecessors succeeded', () => {
+    const build = job('build', 0, { status: 'success' });
+    const later = job('later', 1, { when: 'delayed' });
+    expect(statuses([build, later])).toEqual({ build: 'success', later: 'scheduled' });
+    expect(processPipeline([build, later]).pipelineStatus).toBe('scheduled');
+    expect(statuses([job('b', 0, { status: 'failed' }), job('l', 1, { when: 'delayed' })])).toEqual({ b: 'failed', l: 'skipped' });
+  });
+
+  it('puts a job with a resource group into waiting_for_resource instead of pending', () => {
+    const deploy = job('deploy', 0, { usesResource: true });
+    expect(statuses([deploy])).toEqual({ deploy: 'waiting_for_resource' });
+    expect(processPipeline([deploy]).pipelineStatus).toBe('waiting_for_resource');
+  });
+});
+

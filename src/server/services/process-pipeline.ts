@@ -14,6 +14,8 @@ export interface ProcessableJob {
   allowFailure: boolean;
   /** null: stage ordering; a list: DAG ordering on these job names. */
   needs: string[] | null;
+  /** Has a resource_group: it waits for the resource (waiting_for_resource) instead of pending. */
+  usesResource?: boolean;
 }
 
 export interface ProcessResult {
@@ -77,6 +79,7 @@ function decide(job: ProcessableJob, previous: JobStatus): JobStatus {
   }
   if (!proceed) return 'skipped';
   if (job.when === 'manual') return 'manual';
-  // No delayed-job scheduler yet: a delayed job is enqueued at once.
-  return 'pending';
+  // A delayed job waits for its start_in timer (pipeline-processor sets scheduled_at).
+  if (job.when === 'delayed') return 'scheduled';
+  return job.usesResource === true ? 'waiting_for_resource' : 'pending';
 }

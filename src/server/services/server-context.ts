@@ -1,8 +1,10 @@
 // What every service needs, built once by app.ts (constructor injection, no module state).
 import type { GitRepos } from '../git/git-repos.js';
 import type { Store } from '../store/store.js';
+import type { JobTimers } from './job-timers.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { QueueNotifier } from './queue-notifier.js';
+import type { ServerEvents } from './server-events.js';
 
 /** The pino-compatible subset of a logger the services use. */
 export interface ServerLogger {
@@ -16,6 +18,10 @@ export interface ServerContext {
   repos: GitRepos;
   queue: QueueNotifier;
   locks: KeyedMutex;
+  /** Trace and pipeline change notifications for live streams. */
+  events: ServerEvents;
+  /** Wake-ups of delayed jobs at their scheduled_at. */
+  timers: JobTimers;
   log: ServerLogger;
   /** Base URL people and runners use, without a trailing slash (CI_SERVER_URL). */
   externalUrl: string;
@@ -23,4 +29,6 @@ export interface ServerContext {
   defaultTimeoutSeconds: number;
   /** Signal that fires when the server shuts down. */
   signal: AbortSignal;
+  /** host[:port] of the built-in registry as jobs see it (CI_REGISTRY); null when it is off. */
+  registryHost?: () => string | null;
 }

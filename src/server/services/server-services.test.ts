@@ -14,7 +14,7 @@ const runner = (over: Partial<RunnerRecord> = {}): RunnerRecord => ({
 });
 const job = (tags: string[], projectId = 1): JobRecord => ({
   id: 1, pipelineId: 1, projectId, name: 'j', stage: 'test', stageIndex: 0, status: 'pending', failureReason: null, exitCode: null,
-  runnerId: null, retried: false, userId: null, createdAt: '', queuedAt: null, startedAt: null, finishedAt: null, updatedAt: null,
+  runnerId: null, retried: false, userId: null, createdAt: '', queuedAt: null, startedAt: null, finishedAt: null, updatedAt: null, scheduledAt: null,
   spec: { tags } as unknown as JobSpec,
 });
 const project: ProjectRecord = {

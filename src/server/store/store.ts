@@ -1,5 +1,5 @@
 // The coordinator's persistence, interface first: services depend on `Store`, never on SQL.
-// Implementations: sqlite/ (better-sqlite3 + kysely). Every method that resolves has committed
+// Implementations: sql/ (one kysely query layer) on sqlite/ (better-sqlite3) and postgres/ (pg). Every method that resolves has committed
 // its write durably, so a 2xx sent after it survives a crash.
 import type { JobSpec } from '../../pipeline/spec/job-spec.js';
 import type { JobStatus } from '../services/job-status.js';
@@ -88,6 +88,8 @@ export interface JobRecord {
   finishedAt: string | null;
   /** Last report from the runner (assignment, trace, state); null before a runner took the job. */
   updatedAt: string | null;
+  /** A delayed job (`scheduled`) becomes pending at this time. */
+  scheduledAt: string | null;
 }
 
 export interface VariableRecord {
@@ -113,6 +115,18 @@ export interface ArtifactRecord {
   createdAt: string;
 }
 
+/** GitLab's resource group: at most one job of `key` per project runs at a time. */
+export type ResourceGroupProcessMode = 'unordered' | 'oldest_first' | 'newest_first' | 'newest_ready_first';
+
+export interface ResourceGroupRecord {
+  id: number;
+  projectId: number;
+  key: string;
+  processMode: ResourceGroupProcessMode;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** A variable given for one pipeline (POST /projects/:id/pipeline `variables`). */
 export interface PipelineVariable {
   key: string;
@@ -134,6 +148,7 @@ export interface JobChange {
   queuedAt?: string | null;
   startedAt?: string | null;
   finishedAt?: string | null;
+  scheduledAt?: string | null;
 }
 
 export interface PipelineChange {
@@ -177,7 +192,11 @@ export interface Store {
   jobsOfPipeline(pipelineId: number): Promise<JobRecord[]>;
   /** Pending jobs, oldest first (by queue time, then id). */
   pendingJobs(): Promise<JobRecord[]>;
+  /** Jobs (of every project, retried ones included) whose status is one of `statuses`, by id. */
+  jobsWithStatus(statuses: readonly JobStatus[]): Promise<JobRecord[]>;
   updateJob(id: number, change: JobChange): Promise<void>;
+  /** Several job changes in one transaction (e.g. a stage becoming pending). */
+  updateJobs(changes: ReadonlyArray<{ id: number; change: JobChange }>): Promise<void>;
   /**
    * Atomically moves a pending job to running for `runnerId` and records its token digest;
    * false when another runner took it first.
@@ -191,10 +210,14 @@ export interface Store {
   /** Adds a copy of `job` (status created) to its pipeline and marks the old one retried. */
   cloneJobForRetry(job: JobRecord, userId: number | null): Promise<JobRecord>;
 
-  /** Appends at `offset`; returns the new size, or the current size when `offset` is not the end. */
-  appendTrace(jobId: number, offset: number, data: Uint8Array): Promise<{ ok: boolean; size: number }>;
+  /**
+   * Appends at `offset`; returns the new size, or the current size when `offset` is not the end.
+   * `touchedAt`: also records the runner's report time (as touchJob) in the same commit.
+   */
+  appendTrace(jobId: number, offset: number, data: Uint8Array, touchedAt?: string): Promise<{ ok: boolean; size: number }>;
   traceSize(jobId: number): Promise<number>;
-  readTrace(jobId: number): Promise<Buffer>;
+  /** The trace from byte `fromOffset` (default 0) to its end. */
+  readTrace(jobId: number, fromOffset?: number): Promise<Buffer>;
 
   /** Records an uploaded artifact (its file is already durable on disk); replaces one of the same type. */
   putArtifact(artifact: Omit<ArtifactRecord, 'createdAt'>): Promise<void>;
@@ -204,6 +227,13 @@ export interface Store {
   getVariable(projectId: number, key: string): Promise<VariableRecord | undefined>;
   putVariable(variable: VariableRecord): Promise<void>;
   deleteVariable(projectId: number, key: string): Promise<boolean>;
+
+  /** The group `key` of the project, created (process mode unordered) when it does not exist yet. */
+  ensureResourceGroup(projectId: number, key: string): Promise<ResourceGroupRecord>;
+  resourceGroup(projectId: number, key: string): Promise<ResourceGroupRecord | undefined>;
+  resourceGroups(projectId: number): Promise<ResourceGroupRecord[]>;
+  /** Sets the process mode; undefined when the group does not exist. */
+  updateResourceGroup(projectId: number, key: string, processMode: ResourceGroupProcessMode): Promise<ResourceGroupRecord | undefined>;
 
   close(): Promise<void>;
 }

@@ -74,6 +74,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         value TEXT NOT NULL, variable_type TEXT NOT NULL, PRIMARY KEY (pipeline_id, position));
     `,
   },
+  {
+    // Delayed jobs (when: delayed + start_in) wait in `scheduled` until scheduled_at; resource groups
+    // (resource_group) hold their process mode, created on first use as GitLab does.
+    version: 6,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN scheduled_at TEXT;
+      CREATE TABLE resource_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL REFERENCES projects(id), key TEXT NOT NULL,
+        process_mode TEXT NOT NULL DEFAULT 'unordered', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        UNIQUE (project_id, key));
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions applied. */

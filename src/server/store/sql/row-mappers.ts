@@ -2,8 +2,8 @@
 import type { Selectable } from 'kysely';
 import type { JobSpec } from '../../../pipeline/spec/job-spec.js';
 import type { JobStatus } from '../../services/job-status.js';
-import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord, VariableRecord } from '../store.js';
-import type { JobsTable, PipelinesTable, ProjectsTable, RunnersTable, UsersTable, VariablesTable } from './schema.js';
+import type { JobRecord, PipelineRecord, ProjectRecord, ResourceGroupRecord, RunnerRecord, UserRecord, VariableRecord } from '../store.js';
+import type { JobsTable, PipelinesTable, ProjectsTable, ResourceGroupsTable, RunnersTable, UsersTable, VariablesTable } from './schema.js';
 
 export function userFromRow(r: Selectable<UsersTable>): UserRecord {
   return { id: r.id, username: r.username, name: r.name, email: r.email, isAdmin: r.is_admin === 1, createdAt: r.created_at };
@@ -39,7 +39,7 @@ export function jobFromRow(r: Selectable<JobsTable>): JobRecord {
     id: r.id, pipelineId: r.pipeline_id, projectId: r.project_id, name: r.name, stage: r.stage, stageIndex: r.stage_index,
     status: r.status as JobStatus, spec: JSON.parse(r.spec) as JobSpec, failureReason: r.failure_reason, exitCode: r.exit_code,
     runnerId: r.runner_id, retried: r.retried === 1, userId: r.user_id, createdAt: r.created_at, queuedAt: r.queued_at,
-    startedAt: r.started_at, finishedAt: r.finished_at, updatedAt: r.updated_at ?? null,
+    startedAt: r.started_at, finishedAt: r.finished_at, updatedAt: r.updated_at ?? null, scheduledAt: r.scheduled_at ?? null,
   };
 }
 
@@ -48,6 +48,13 @@ export function variableFromRow(r: Selectable<VariablesTable>): VariableRecord {
     projectId: r.project_id, key: r.key, value: r.value, variableType: r.variable_type === 'file' ? 'file' : 'env_var',
     masked: r.masked === 1, protected: r.protected === 1, raw: r.raw === 1, environmentScope: r.environment_scope,
     description: r.description,
+  };
+}
+
+export function resourceGroupFromRow(r: Selectable<ResourceGroupsTable>): ResourceGroupRecord {
+  return {
+    id: r.id, projectId: r.project_id, key: r.key, processMode: r.process_mode as ResourceGroupRecord['processMode'],
+    createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 

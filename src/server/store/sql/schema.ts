@@ -96,6 +96,7 @@ export interface JobsTable {
   started_at: string | null;
   finished_at: string | null;
   updated_at: string | null;
+  scheduled_at: string | null;
 }
 
 export interface TraceChunksTable {
@@ -134,6 +135,15 @@ export interface PipelineVariablesTable {
   variable_type: string;
 }
 
+export interface ResourceGroupsTable {
+  id: Generated<number>;
+  project_id: number;
+  key: string;
+  process_mode: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   applied_at: string;
@@ -151,5 +161,6 @@ export interface Database {
   variables: VariablesTable;
   job_artifacts: JobArtifactsTable;
   pipeline_variables: PipelineVariablesTable;
+  resource_groups: ResourceGroupsTable;
   schema_migrations: SchemaMigrationsTable;
 }

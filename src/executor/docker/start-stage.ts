@@ -1,0 +1,69 @@
+// One stage as the job container's own process (gitlab-runner's way, and `docker run`'s): attach,
+// start, write the script to stdin, stream the output, return the exit code. Used for jobs whose
+// container has one user stage to run (no services, no after_script, prepare_script done on the
+// host): compared with a waiting PID 1 plus `docker exec`, it saves the exec round trips and the
+// kill at cleanup, since the container has exited by itself. A further stage restarts it.
+import type Docker from 'dockerode';
+import { Writable } from 'node:stream';
+import type { StageResult } from '../executor.js';
+import { ExecutorError } from '../executor.js';
+import type { LogSink } from '../../shared/log-sink.js';
+
+function sinkWriter(sink: LogSink): Writable {
+  return new Writable({ write(chunk: Buffer, _enc, done) { sink.write(chunk); done(); } });
+}
+
+export async function startStage(docker: Docker, container: Docker.Container, image: string, script: string, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+  // Attached before the start, so no output is lost.
+  const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  docker.modem.demuxStream(stream, sinkWriter(sink), sinkWriter(sink));
+  try {
+    await container.start();
+  } catch (err) {
+    (stream as unknown as { destroy(): void }).destroy();
+    throw startError(err, image);
+  }
+  let killedBy: string | undefined;
+  const onAbort = () => {
+    killedBy = 'SIGTERM';
+    // SIGTERM to every process but PID 1 first (the shell runs its trap only once its foreground
+    // command ends), then `docker stop`: SIGTERM to PID 1, SIGKILL after 10 s.
+    void terminateChildren(container).finally(() => container.stop({ t: 10 }).catch(() => {}));
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal.aborted) onAbort();
+    stream.end(script.endsWith('\n') ? script : `${script}\n`);
+    await ended;
+    const { StatusCode } = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
+    if (killedBy && StatusCode === 137) killedBy = 'SIGKILL';
+    return killedBy ? { exitCode: StatusCode, signal: killedBy } : { exitCode: StatusCode };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The job container did not start: an image without a shell is the job's fault, anything else the system's. */
+export function startError(err: unknown, image: string): ExecutorError {
+  const message = ((err as { json?: { message?: string } }).json?.message ?? (err as Error).message).trim();
+  if (/executable file not found|no such file or directory/i.test(message)) {
+    return new ExecutorError(`the job image "${image}" cannot run the job script: it has no shell (Drydock runs sh, which starts bash when the image has it). Use an image with sh or bash. Docker said: ${message}`, 'script_failure', { cause: err });
+  }
+  return new ExecutorError(`cannot start the job container: ${message}`, 'runner_system_failure', { cause: err });
+}
+
+async function terminateChildren(container: Docker.Container): Promise<void> {
+  try {
+    const exec = await container.exec({ Cmd: ['sh', '-c', 'kill -TERM -1 2>/dev/null; true'], AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+    await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+  } catch {
+    // No sh in the image, exec refused, or the container already stopped: docker stop does the rest.
+  }
+}

@@ -1,0 +1,15 @@
+// Types for the parts of s3rver (a dev-only S3 API server) the cache tests use; the package ships none.
+declare module 's3rver' {
+  interface S3rverOptions {
+    port?: number;
+    address?: string;
+    silent?: boolean;
+    directory: string;
+    configureBuckets?: Array<{ name: string; configs?: unknown[] }>;
+  }
+  export default class S3rver {
+    constructor(options: S3rverOptions);
+    run(): Promise<{ address: string; family: string; port: number }>;
+    close(): Promise<void>;
+  }
+}

@@ -1,0 +1,79 @@
+// The variables of a runner job (runner facts §6, GetAllVariables), lowest precedence first:
+//   resolved FF_* → runner base (CI_JOB_IMAGE, [[runners]] environment, CI_RUNNER_SHORT_TOKEN, ...)
+//   → the server's job variables (minus FF_*) → the runner's "after" variables (directories, slots).
+// Then every non-raw value has its `$VAR` references expanded once (JobVariables.Expand).
+import type { JobPaths, ResolvedVariable } from '../../executor/executor.js';
+import type { JobPayload } from '../../protocol/index.js';
+import { parseEnvironmentEntry } from '../config/environment-entry.js';
+
+/** gitlab-runner's value expansion (Go os.Expand): unknown names become empty, `$$` becomes `$`. */
+export type ExpandValue = (text: string, lookup: (name: string) => string | undefined) => string;
+
+export interface RunnerJobVariablesInput {
+  payload: JobPayload;
+  paths: JobPaths;
+  /** [[runners]] environment entries (`KEY=value`). */
+  environment: readonly string[];
+  /** [runners.feature_flags]: win over the job's FF_* variables. */
+  featureFlags: Readonly<Record<string, boolean>>;
+  shortToken: string;
+  concurrentId: number;
+  concurrentProjectId: number;
+  executorName: string;
+  version: string;
+  expand: ExpandValue;
+}
+
+export function runnerJobVariables(o: RunnerJobVariablesInput): ResolvedVariable[] {
+  const merged = new Map<string, ResolvedVariable>();
+  const put = (key: string, value: string, extra: Partial<ResolvedVariable> = {}): void => {
+    merged.delete(key);
+    merged.set(key, { key, value, masked: false, file: false, raw: false, ...extra });
+  };
+  const flags = new Map<string, string>();
+  for (const v of o.payload.variables) if (v.key.startsWith('FF_')) flags.set(v.key, v.value);
+  for (const [k, v] of Object.entries(o.featureFlags)) flags.set(k, String(v));
+  for (const [k, v] of flags) put(k, v, { raw: true });
+
+  if (o.payload.image?.name) put('CI_JOB_IMAGE', o.payload.image.name);
+  for (const entry of o.environment) {
+    const parsed = parseEnvironmentEntry(entry);
+    if (!('error' in parsed)) put(parsed.key, parsed.value);
+  }
+  put('CI_RUNNER_SHORT_TOKEN', o.shortToken, { raw: true });
+  put('CI_SERVER', 'yes', { raw: true });
+  put(o.executorName === 'shell' ? 'CI_SHARED_ENVIRONMENT' : 'CI_DISPOSABLE_ENVIRONMENT', 'true', { raw: true });
+  put('CI_RUNNER_VERSION', o.version, { raw: true });
+  put('CI_RUNNER_REVISION', 'drydock', { raw: true });
+  put('CI_RUNNER_EXECUTABLE_ARCH', `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`, { raw: true });
+
+  for (const v of o.payload.variables) {
+    if (v.key.startsWith('FF_')) continue;
+    put(v.key, v.value, { masked: v.masked, file: v.file ?? false, raw: v.raw ?? false });
+  }
+
+  put('CI_BUILDS_DIR', o.paths.buildsDir, { raw: true });
+  put('CI_PROJECT_DIR', o.paths.projectDir, { raw: true });
+  put('CI_CONCURRENT_ID', String(o.concurrentId), { raw: true });
+  put('CI_CONCURRENT_PROJECT_ID', String(o.concurrentProjectId), { raw: true });
+  put('CI_JOB_TIMEOUT', String(o.payload.runner_info.timeout), { raw: true });
+  return expandAll([...merged.values()], o.expand);
+}
+
+/** One expansion pass; references to file variables stay for the shell, which sees the file's path. */
+function expandAll(vars: ResolvedVariable[], expand: ExpandValue): ResolvedVariable[] {
+  const byKey = new Map(vars.map((v) => [v.key, v]));
+  const lookup = (name: string): string | undefined => {
+    const v = byKey.get(name);
+    if (v === undefined) return undefined;
+    return v.file ? `\${${name}}` : v.value;
+  };
+  return vars.map((v) => (v.raw || !v.value.includes('$') ? v : { ...v, value: expand(v.value, lookup) }));
+}
+
+/** The last value of `key` (duplicates allowed; the last wins). */
+export function variableValue(vars: readonly ResolvedVariable[], key: string): string | undefined {
+  let value: string | undefined;
+  for (const v of vars) if (v.key === key) value = v.value;
+  return value;
+}
