@@ -1,9 +1,13 @@
 // Registry benchmark: push and pull a ~300 MB, 10-layer image with the docker CLI to Drydock's
-// registry and to Debian's docker-registry (CNCF distribution 2.8) in the same run, plus a raw
-// HTTP transfer of one 300 MB blob to each (the server alone, without docker's gzip and unpack).
-// Prints throughput for each, the ratio (target ≥ 1.0) and each server's peak RSS (VmHWM).
-// Run: npx tsx bench/registry/run.ts   (needs docker and `apt-get install -y docker-registry`)
-// Our server runs as compiled JS in its own process (no tsx loader), so its RSS is comparable.
+// standalone registry, to the registry mounted in `drydock server` (token auth: `docker login`
+// with a personal access token, every request carries a JWT from /jwt/auth), and to Debian's
+// docker-registry (CNCF distribution 2.8) in the same run, plus a raw HTTP transfer of one 300 MB
+// blob to each (the server alone, without docker's gzip and unpack). Prints throughput for each,
+// the ratio to distribution (target ≥ 1.0) and each server's peak RSS (VmHWM).
+// Run: npx tsc -p tsconfig.json && npx tsx bench/registry/run.ts
+//      (needs docker and `apt-get install -y docker-registry`)
+// Our registries run as compiled JS in their own processes (no tsx loader), so RSS is comparable;
+// the coordinator's RSS includes everything else it serves (API, git, SQLite).
 // env: BENCH_ROUNDS=2 BENCH_LAYERS=10 BENCH_LAYER_MB=30
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,7 +23,7 @@ const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 30);
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const IMAGE = 'drydock-bench/registry:src';
 
-interface Server { name: string; host: string; proc: ChildProcess; root: string }
+interface Server { name: string; host: string; proc: ChildProcess; root: string; /** Authorization header for raw HTTP requests. */ auth?: (scope: string) => Promise<string> }
 interface Sample { push: number; pull: number; rawUp: number; rawDown: number; rssMb: number }
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
@@ -37,9 +41,9 @@ function buildImage(dir: string): number {
   return LAYERS * LAYER_MB * 1024 * 1024;
 }
 
-async function waitReady(host: string): Promise<void> {
+async function waitReady(host: string, status = 200): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((r) => request({ host: '127.0.0.1', port: host.split(':')[1], path: '/v2/' }, (res) => { res.resume(); r(res.statusCode === 200); }).on('error', () => r(false)).end());
+    const ok = await new Promise<boolean>((r) => request({ host: '127.0.0.1', port: host.split(':')[1], path: '/v2/' }, (res) => { res.resume(); r(res.statusCode === status); }).on('error', () => r(false)).end());
     if (ok) return;
     await sleep(100);
   }
@@ -59,6 +63,30 @@ async function startDrydock(port: number): Promise<Server> {
   const proc = spawn(process.execPath, [SERVE_JS, root, String(port)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitReady(`127.0.0.1:${port}`);
   return { name: 'drydock', host: `127.0.0.1:${port}`, proc, root };
+}
+
+/** `drydock server` (compiled dist/), a project bench/big + bench/raw, and `docker login` with the admin PAT. */
+async function startCoordinator(port: number): Promise<Server> {
+  const root = mkdtempSync(join(tmpdir(), 'drydock-bench-server-'));
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/drydock.js'), 'server', '--data', root, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error', '--long-poll', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  const host = `127.0.0.1:${port}`;
+  await waitReady(host, 401); // the registry challenges anonymous clients
+  for (let i = 0; i < 50 && !/admin personal token:\s+\S+/.test(out); i++) await sleep(100);
+  const token = /admin personal token:\s+(\S+)/.exec(out)?.[1];
+  if (!token) throw new Error(`drydock server printed no admin token: ${out}`);
+  for (const name of ['big', 'raw']) {
+    const res = await fetch(`http://${host}/api/v4/projects`, { method: 'POST', headers: { 'PRIVATE-TOKEN': token, 'content-type': 'application/json' }, body: JSON.stringify({ name, namespace: 'bench' }) });
+    if (res.status !== 201) throw new Error(`project bench/${name}: ${res.status} ${await res.text()}`);
+  }
+  execFileSync('docker', ['login', '-u', 'root', '--password-stdin', host], { input: token, stdio: ['pipe', 'ignore', 'inherit'] });
+  const auth = async (scope: string): Promise<string> => {
+    const res = await fetch(`http://${host}/jwt/auth?service=container_registry&scope=${encodeURIComponent(scope)}`, { headers: { authorization: `Basic ${Buffer.from(`root:${token}`).toString('base64')}` } });
+    return `Bearer ${((await res.json()) as { token: string }).token}`;
+  };
+  return { name: 'drydock server', host, proc, root, auth };
 }
 
 async function startDistribution(port: number): Promise<Server> {
@@ -110,22 +138,26 @@ function http(host: string, method: string, path: string, headers: Record<string
 }
 
 /** One blob of all layer files back to back, streamed as a single PATCH (docker's way), then read back. */
-async function rawTransfer(host: string, files: string[], digest: string): Promise<{ up: number; down: number }> {
-  const start = await http(host, 'POST', '/v2/bench/raw/blobs/uploads/', {});
+async function rawTransfer(server: Server, files: string[], digest: string): Promise<{ up: number; down: number }> {
+  const host = server.host;
+  // One token for the whole transfer, fetched before the clock starts (docker also reuses its token).
+  const auth: Record<string, string> = server.auth ? { Authorization: await server.auth('repository:bench/raw:pull,push') } : {};
+  const start = await http(host, 'POST', '/v2/bench/raw/blobs/uploads/', auth);
+  if (start.status !== 202) throw new Error(`${host} POST upload ${start.status}`);
   const location = String(start.headers.location);
   const t0 = now();
   const concat = async function* () {
     for (const f of files) yield* createReadStream(f, { highWaterMark: 1 << 20 });
   };
   const { Readable } = await import('node:stream');
-  const patch = await http(host, 'PATCH', location, { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, () => Readable.from(concat()));
+  const patch = await http(host, 'PATCH', location, { ...auth, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, () => Readable.from(concat()));
   if (patch.status !== 202) throw new Error(`${host} PATCH ${patch.status}`);
   const next = String(patch.headers.location);
-  const put = await http(host, 'PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${digest}`, { 'Content-Length': '0' });
+  const put = await http(host, 'PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${digest}`, { ...auth, 'Content-Length': '0' });
   if (put.status !== 201) throw new Error(`${host} PUT ${put.status}`);
   const up = (now() - t0) / 1000;
   const t1 = now();
-  const get = await http(host, 'GET', `/v2/bench/raw/blobs/${digest}`, {});
+  const get = await http(host, 'GET', `/v2/bench/raw/blobs/${digest}`, auth);
   if (get.status !== 200) throw new Error(`${host} GET ${get.status}`);
   return { up, down: (now() - t1) / 1000 };
 }
@@ -142,8 +174,9 @@ function freePort(): Promise<number> {
 }
 
 async function round(index: number, files: string[], digest: string): Promise<Record<string, Sample>> {
-  const servers = [await startDrydock(await freePort()), await startDistribution(await freePort())];
-  if (index % 2 === 1) servers.reverse();
+  const started = [await startDrydock(await freePort()), await startCoordinator(await freePort()), await startDistribution(await freePort())];
+  // Rotate the order each round: whoever goes first meets a colder page cache and docker.
+  const servers = [...started.slice(index % started.length), ...started.slice(0, index % started.length)];
   try {
     const result: Record<string, Sample> = {};
     const refs = servers.map((s) => `${s.host}/bench/big:${index}`);
@@ -156,19 +189,22 @@ async function round(index: number, files: string[], digest: string): Promise<Re
     const pull: number[] = [];
     for (const [i, s] of servers.entries()) {
       pull[i] = timed(`docker pull ${s.name}`, () => sh('docker', ['pull', refs[i]!]));
-      if (i === 0) sh('docker', ['image', 'rm', refs[0]!]);
+      if (i < servers.length - 1) sh('docker', ['image', 'rm', refs[i]!]); // the next pull must fetch every layer
     }
     sh('docker', ['tag', refs[servers.length - 1]!, IMAGE]);
     sh('docker', ['image', 'rm', refs[servers.length - 1]!]);
     for (const [i, s] of servers.entries()) {
-      const raw = await rawTransfer(s.host, files, digest);
+      const raw = await rawTransfer(s, files, digest);
       step(`raw blob ${s.name}: up ${raw.up.toFixed(1)} s, down ${raw.down.toFixed(1)} s`);
       result[s.name] = { push: push[i]!, pull: pull[i]!, rawUp: raw.up, rawDown: raw.down, rssMb: peakRssMb(s.proc.pid) };
     }
     return result;
   } finally {
     // Even when a step fails: no registry process may outlive the benchmark.
-    for (const s of servers) await stop(s);
+    for (const s of servers) {
+      if (s.auth) execFileSync('docker', ['logout', s.host], { stdio: 'ignore' });
+      await stop(s);
+    }
   }
 }
 
@@ -176,6 +212,10 @@ let SERVE_JS = '';
 
 async function main(): Promise<void> {
   execFileSync('docker-registry', ['--version'], { stdio: 'ignore' });
+  // The server target needs `docker login`: keep it out of the user's ~/.docker/config.json.
+  const dockerConfig = mkdtempSync(join(tmpdir(), 'drydock-bench-docker-config-'));
+  process.env.DOCKER_CONFIG = dockerConfig;
+  console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   SERVE_JS = compileServer();
   const dir = mkdtempSync(join(tmpdir(), 'drydock-bench-image-'));
   try {
@@ -194,16 +234,19 @@ async function main(): Promise<void> {
     const sum = (name: string, key: keyof Sample): number => samples.reduce((s, r) => s + r[name]![key], 0);
     const rate = (name: string, key: keyof Sample): number => (mb * ROUNDS) / sum(name, key);
     const peak = (name: string): number => Math.max(...samples.map((r) => r[name]!.rssMb));
-    console.log(`\nimage: ${LAYERS} layers x ${LAYER_MB} MiB random = ${mb} MiB, ${ROUNDS} rounds (fresh registries each round, order alternated)`);
-    console.log('| | drydock MiB/s | distribution MiB/s | ratio |');
-    console.log('|---|---|---|---|');
+    console.log(`\nimage: ${LAYERS} layers x ${LAYER_MB} MiB random = ${mb} MiB, ${ROUNDS} rounds (fresh registries each round, order rotated)`);
+    console.log('| | drydock standalone MiB/s | drydock server (token auth) MiB/s | distribution MiB/s | ratio standalone | ratio server |');
+    console.log('|---|---|---|---|---|---|');
     for (const [label, key] of [['docker push', 'push'], ['docker pull', 'pull'], ['raw blob PATCH upload', 'rawUp'], ['raw blob GET', 'rawDown']] as const) {
       const ours = rate('drydock', key);
+      const server = rate('drydock server', key);
       const theirs = rate('distribution', key);
-      console.log(`| ${label} | ${ours.toFixed(1)} | ${theirs.toFixed(1)} | ${(ours / theirs).toFixed(2)} |`);
+      console.log(`| ${label} | ${ours.toFixed(1)} | ${server.toFixed(1)} | ${theirs.toFixed(1)} | ${(ours / theirs).toFixed(2)} | ${(server / theirs).toFixed(2)} |`);
     }
-    console.log(`\npeak RSS: drydock ${peak('drydock').toFixed(0)} MiB, distribution ${peak('distribution').toFixed(0)} MiB`);
+    console.log(`\npeak RSS: drydock standalone ${peak('drydock').toFixed(0)} MiB, drydock server ${peak('drydock server').toFixed(0)} MiB, distribution ${peak('distribution').toFixed(0)} MiB`);
+    console.log(`load average at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
+    rmSync(dockerConfig, { recursive: true, force: true });
     execFileSync('docker', ['image', 'rm', '-f', IMAGE], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   }

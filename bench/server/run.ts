@@ -9,6 +9,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -121,7 +122,7 @@ async function traceLoad(url: string, jobs: Array<{ id: number; token: string }>
 async function benchOurs(): Promise<{ pickup: number[]; trace: { lat: number[]; mibs: number }; createMs: number[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-bench-server-'));
   const port = await freePort();
-  const srv = await spawnReady([...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), process.env.BENCH_SERVER_SCRIPT ?? path.join(ROOT, 'bin/drydock.js'), 'server', '--data', dir, '--port', String(port), '--log-level', 'warn', '--long-poll', '50'],
+  const srv = await spawnReady([...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(ROOT, 'bin/drydock.js'), 'server', '--data', dir, '--port', String(port), '--log-level', 'warn', '--long-poll', '50'],
     /listening on/, dir, port);
   try {
     const creds = JSON.parse(readFileSync(path.join(dir, 'initial-credentials.json'), 'utf8')) as { admin_token: string; runner_registration_token: string };
@@ -154,6 +155,7 @@ async function benchOurs(): Promise<{ pickup: number[]; trace: { lat: number[]; 
 
     const pickups: Pickup[] = [];
     const stopPolling = new AbortController();
+    setMaxListeners(0, stopPolling.signal); // one listener per runner's fetch
     const polling = pollers(srv.url, tokens, true, pickups, stopPolling.signal);
     await waitFor('all runners long-polling', async () => ((await (await fetch(`${srv.url}/-/health`)).json()) as { waiting_job_requests: number }).waiting_job_requests >= RUNNERS);
     const createMs: number[] = [];
@@ -193,6 +195,7 @@ async function benchFloor(): Promise<{ pickup: number[]; trace: { lat: number[];
   const pickups: Pickup[] = [];
   try {
     const stopPolling = new AbortController();
+    setMaxListeners(0, stopPolling.signal);
     const polling = pollers(queue.url, Array.from({ length: RUNNERS }, (_, i) => `r${i}`), false, pickups, stopPolling.signal);
     await sleep(2000);
     for (let p = 0; p < PIPELINES; p++) {

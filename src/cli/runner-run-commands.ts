@@ -51,7 +51,7 @@ export function registerRunnerRunCommands(runner: Command, setExitCode: (code: n
     .command('run-single')
     .description('run jobs for one runner given by flags (or by -c FILE -r NAME), without config reload')
     .addOption(new Option('-c, --config <file>', 'take the runner from this config.toml (with --runner-name)').env('CONFIG_FILE'))
-    .addOption(new Option('-r, --runner-name <name>', 'the [[runners]] entry of --config to run').env('RUNNER_NAME'))
+    .addOption(new Option('-r, --runner-name <name>', 'the [[runners]] entry of --config to run'))
     .addOption(new Option('-u, --url <url>', 'server URL').env('CI_SERVER_URL'))
     .addOption(new Option('-t, --token <token>', 'runner authentication token').env('CI_SERVER_TOKEN'))
     .addOption(new Option('--name <name>', 'runner name (informational)').env('RUNNER_NAME'))

@@ -36,6 +36,11 @@ export interface ResolvedVariable {
   masked: boolean;
   file: boolean;
   raw: boolean;
+  /**
+   * GitLab's `public`: false for the project's, group's, instance's and pipeline's own variables
+   * (and dotenv ones), which services never receive. Absent = public or runner-internal.
+   */
+  public?: boolean;
 }
 
 /** Directories as the job sees them (host paths for shell, container paths for docker). */

@@ -22,9 +22,9 @@ export interface VariableLayers {
 
 export function resolveJobVariables(layers: VariableLayers): ResolvedVariable[] {
   const merged = new Map<string, ResolvedVariable>();
-  const put = (v: Var): void => {
+  const put = (v: Var, isPublic = true): void => {
     merged.delete(v.key);
-    merged.set(v.key, { key: v.key, value: v.value, masked: v.masked ?? false, file: v.file ?? false, raw: v.raw ?? false });
+    merged.set(v.key, { key: v.key, value: v.value, masked: v.masked ?? false, file: v.file ?? false, raw: v.raw ?? false, ...(isPublic ? {} : { public: false }) });
   };
   // Runner base values other than the directories sit lowest; the directories are re-applied last.
   const runnerAfter = new Set(['CI_BUILDS_DIR', 'CI_PROJECT_DIR', 'CI_CONCURRENT_ID', 'CI_CONCURRENT_PROJECT_ID']);
@@ -33,8 +33,9 @@ export function resolveJobVariables(layers: VariableLayers): ResolvedVariable[] 
   for (const v of layers.context) put(v);
   for (const v of layers.jobPredefined) put(v);
   for (const v of layers.yaml) put(v);
-  for (const v of layers.dotenv) put(v);
-  for (const v of layers.user) put(v);
+  // Dotenv, project (--variables-file) and pipeline (--var) variables are not public (GitLab's payload).
+  for (const v of layers.dotenv) put(v, false);
+  for (const v of layers.user) put(v, false);
   for (const v of layers.runner) if (runnerAfter.has(v.key)) put(v);
   return [...merged.values()];
 }

@@ -51,6 +51,8 @@ export class LocalWorkspace implements JobWorkspace {
   }
 
   async getSources(sink: LogSink, signal: AbortSignal): Promise<void> {
+    // Unset GIT_DEPTH = full clone locally (see git-sources.ts); GitLab sends its project default (20).
+    const depth = gitDepth(this.vars.get('GIT_DEPTH'), 'GIT_DEPTH') ?? 0;
     await getSources({
       repoDir: this.o.repoDir,
       targetDir: this.o.hostProjectDir,
@@ -59,6 +61,13 @@ export class LocalWorkspace implements JobWorkspace {
       strategy: this.vars.get('GIT_STRATEGY') ?? '',
       cleanFlags: this.vars.get('GIT_CLEAN_FLAGS') ?? '',
       checkout: this.vars.get('GIT_CHECKOUT') !== 'false',
+      depth,
+      submodules: {
+        strategy: submoduleStrategy(this.vars.get('GIT_SUBMODULE_STRATEGY')),
+        paths: this.vars.get('GIT_SUBMODULE_PATHS') ?? '',
+        depth: gitDepth(this.vars.get('GIT_SUBMODULE_DEPTH'), 'GIT_SUBMODULE_DEPTH') ?? depth,
+        updateFlags: this.vars.get('GIT_SUBMODULE_UPDATE_FLAGS') ?? '',
+      },
       includeUncommitted: this.o.includeUncommitted,
       log: (line) => sink.write(`${line}\n`),
       signal,
@@ -214,6 +223,21 @@ export class LocalWorkspace implements JobWorkspace {
       .catch(() => ({ stdout: '' }));
     return stdout.split('\0').filter((s) => s !== '');
   }
+}
+
+/** A depth variable: undefined when unset or empty; an error naming it when not a whole number. */
+function gitDepth(text: string | undefined, name: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text.trim());
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} "${text}" is not a whole number of commits (0 = full history)`);
+  return n;
+}
+
+function submoduleStrategy(text: string | undefined): 'none' | 'normal' | 'recursive' {
+  const t = (text ?? '').trim();
+  if (t === '' || t === 'none') return 'none';
+  if (t === 'normal' || t === 'recursive') return t;
+  throw new Error(`GIT_SUBMODULE_STRATEGY "${t}": use none, normal or recursive`);
 }
 
 function whenMatches(when: string, outcome: 'success' | 'failed'): boolean {

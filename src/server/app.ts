@@ -95,6 +95,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await registerArtifactRoutes(app, ctx, new ArtifactFiles(path.join(dataDir, 'artifacts')), (options.maxArtifactMegabytes ?? 1024) * 1024 * 1024);
   registerUserRunnerRoutes(app, ctx);
+  (await import('./http/runner-admin-routes.js')).registerRunnerAdminRoutes(app, ctx); // people's runner REST (H10)
+  (await import('./http/user-routes.js')).registerUserRoutes(app, ctx); // GET /user, POST /users, tokens (H10)
   registerProjectRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
   registerJobRoutes(app, ctx);

@@ -3,7 +3,8 @@
 // and read back byte-for-byte; then tag deletion and `drydock registry gc`: untagged manifests and
 // their blobs stay by default (as distribution), `--delete-untagged` frees exactly the blobs no
 // remaining tag reaches (a second tag on the amd64 child keeps that child's blobs).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -84,14 +85,21 @@ describe.skipIf(!hasSkopeo)('multi-arch index in the server registry (skopeo, PA
 
   const get = (route: string, accept = `${OCI_INDEX}, ${OCI_MANIFEST}`) =>
     fetch(`${t.url}/v2/grp/multi/${route}`, { headers: { authorization: `Bearer ${bearer}`, accept } });
-  const skopeo = (args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: work } });
+  // Async: the server runs in this process, a synchronous child would block it.
+  const skopeo = async (args: string[]): Promise<string> => {
+    try {
+      return (await promisify(execFile)('skopeo', args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: work } })).stdout;
+    } catch (err) {
+      throw new Error(`skopeo ${args[0]} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+  };
   const creds = () => `root:${t.adminToken}`;
 
   it('refuses the push without credentials, then takes it with a PAT and serves the index byte-for-byte', async () => {
-    expect(() => skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${path.join(work, 'layout')}:multi`, `docker://${host}/grp/multi:multi`]))
-      .toThrow(/unauthorized|authentication required|401/i);
+    await expect(skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${path.join(work, 'layout')}:multi`, `docker://${host}/grp/multi:multi`]))
+      .rejects.toThrow(/unauthorized|authentication required|401/i);
 
-    skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', creds(), `oci:${path.join(work, 'layout')}:multi`, `docker://${host}/grp/multi:multi`]);
+    await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', creds(), `oci:${path.join(work, 'layout')}:multi`, `docker://${host}/grp/multi:multi`]);
     const index = await get('manifests/multi');
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe(OCI_INDEX);
@@ -101,15 +109,15 @@ describe.skipIf(!hasSkopeo)('multi-arch index in the server registry (skopeo, PA
     expect(Buffer.from(await child.arrayBuffer()).equals(built.arm.manifest)).toBe(true);
 
     // skopeo reads it back with the same token, and copies the arm64 image out by platform.
-    const raw = skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(), `docker://${host}/grp/multi:multi`]);
+    const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(), `docker://${host}/grp/multi:multi`]);
     expect(Buffer.from(raw).equals(built.index)).toBe(true);
-    skopeo(['copy', '--override-arch', 'arm64', '--src-tls-verify=false', '--src-creds', creds(), `docker://${host}/grp/multi:multi`, `dir:${path.join(work, 'arm-out')}`]);
+    await skopeo(['copy', '--override-arch', 'arm64', '--src-tls-verify=false', '--src-creds', creds(), `docker://${host}/grp/multi:multi`, `dir:${path.join(work, 'arm-out')}`]);
     expect((await readFile(path.join(work, 'arm-out', 'manifest.json'))).equals(built.arm.manifest)).toBe(true);
   });
 
   it('after the index tag is deleted, gc keeps untagged manifests; --delete-untagged frees what no tag reaches', async () => {
     // A second tag on the amd64 child only.
-    skopeo(['copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds(), '--dest-creds', creds(),
+    await skopeo(['copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds(), '--dest-creds', creds(),
       `docker://${host}/grp/multi@${sha(built.amd.manifest)}`, `docker://${host}/grp/multi:amd-only`]);
     const env = { DRYDOCK_URL: t.url, DRYDOCK_TOKEN: t.adminToken };
     expect((await runCli(['registry', 'rm', 'grp/multi:multi'], { cwd: work, env })).code).toBe(0);

@@ -59,6 +59,30 @@ describe('drydock runner run: one queue, several runners', () => {
     expect(beta.stderr()).not.toMatch(/received job \d+ \(a\d\)/);
   });
 
+  it('keeps taking the pending jobs of one stage while others run (concurrent = 2, long polling)', async () => {
+    const token = await registerRunner(t, { tags: ['wide'], runUntagged: false });
+    const dir = await tempDir('drydock-runner-wide-');
+    wcs.push(dir);
+    const config = await writeConfig(dir, `concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = "wide"\n  url = "${t.url}"\n  token = "${token}"\n  executor = "shell"\n`);
+    const r = startRunner(['run', '-c', config, '--working-directory', dir], dir);
+    runners.push(r);
+    const jobs = Array.from({ length: 4 }, (_, i) => `w${i}:\n  tags: [wide]\n  script: [echo w${i}, sleep 2]\n`).join('');
+    const p = await createProject(t, 'wide', { '.gitlab-ci.yml': jobs });
+    wcs.push(p.wc);
+    await push(t, p);
+    const done = await waitForPipeline(t, p.id, 90_000, r);
+    expect(done.pipeline.status, r.stderr()).toBe('success');
+    expect(r.stderr().match(/received job \d+ \(w\d\)/g)).toHaveLength(4);
+    // Two jobs ran at once: a second job was received before the first one finished.
+    let running = 0;
+    let most = 0;
+    for (const line of r.stderr().split('\n')) {
+      if (/received job \d+ \(w\d\)/.test(line)) most = Math.max(most, ++running);
+      else if (/job \d+ finished/.test(line)) running--;
+    }
+    expect(most).toBe(2);
+  });
+
   it('stops a job promptly when the server cancels it, and takes the next one', async () => {
     const pidFile = path.join(work, 'cancel.pid');
     const r = await shellRunner('canceler', ['cancel'], `  environment = ["PIDFILE=${pidFile}"]\n`);

@@ -2,7 +2,7 @@
 // and restarted on the same data dir and port, and a runner that speaks the v4 protocol exactly as
 // gitlab-runner does and records every answer the server acknowledged (202 trace, 200 update).
 // (Self-contained on purpose: it drives only the built CLI, never imports the server's source.)
-import { execFile, execFileSync as execFileSyncDbg, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,7 +93,7 @@ export class ServerProcess {
         out += c;
         if (/listening on http/.test(out)) { clearTimeout(timer); resolve(); }
       });
-      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`server exited (${code ?? signal}):\n${out}\n${this.stderr}\n${execFileSyncDbg('ss', ['-tanp']).split('\n').filter((l) => l.includes(String(this.port))).join('\n')}`)); });
+      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`server exited (${code ?? signal}):\n${out}\n${this.stderr}`)); });
     });
   }
 
@@ -225,8 +225,6 @@ const FINAL = ['success', 'failed', 'canceled', 'skipped'];
  * restart it; KILLS times, one runner dying with the server once. Then check what was acknowledged.
  */
 export async function crashLoop(srv: ServerProcess, cleanup: string[]): Promise<void> {
-  await srv.start();
-
   await srv.start();
   const creds = await srv.credentials();
   const admin = async (method: string, route: string, body?: unknown) => {

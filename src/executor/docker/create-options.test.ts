@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { buildContainerOptions, buildsBinds, jobEnv, portsToProbe, serviceContainerOptions, serviceEnv } from './create-options.js';
 
-const v = (key: string, value: string, extra: Partial<{ masked: boolean; file: boolean }> = {}) => ({ key, value, masked: false, file: false, raw: false, ...extra });
+const v = (key: string, value: string, extra: Partial<{ masked: boolean; file: boolean; public: boolean }> = {}) => ({ key, value, masked: false, file: false, raw: false, ...extra });
 const jv = (key: string, value: string) => ({ key, value, public: true, masked: false, file: false, raw: false });
 
 const base = { name: 'n', image: 'docker:20.10.16', labels: { a: 'b' }, env: ['A=1'], binds: ['/h:/builds/g/p'], privileged: true, network: 'net', networkAliases: ['build'] };
@@ -13,6 +13,9 @@ describe('jobEnv / serviceEnv', () => {
   it('services get job variables without the token or masked ones, then their own', () => {
     const env = serviceEnv([v('CI_JOB_TOKEN', 't'), v('SECRET', 's', { masked: true }), v('DOCKER_TLS_CERTDIR', '/certs'), v('X', '1')], [jv('X', '2'), jv('HEALTHCHECK_TCP_PORT', '5000')]);
     expect(env).toEqual(['DOCKER_TLS_CERTDIR=/certs', 'X=2', 'HEALTHCHECK_TCP_PORT=5000']);
+  });
+  it('services never get non-public variables (project, pipeline, dotenv), even unmasked ones', () => {
+    expect(serviceEnv([v('PROJECT_VAR', 'p', { public: false }), v('YAML_VAR', 'y', { public: true }), v('CI_PROJECT_DIR', '/builds/g/p')], [])).toEqual(['YAML_VAR=y', 'CI_PROJECT_DIR=/builds/g/p']);
   });
 });
 

@@ -22,9 +22,13 @@ export function jobEnv(variables: readonly ResolvedVariable[]): string[] {
   return toEnv(variables.filter((v) => !v.file).map((v) => [v.key, v.value]));
 }
 
-/** Service environment: the job's variables minus secrets and masked ones, then the service's own. */
+/**
+ * Service environment as gitlab-runner builds it (GetAllVariables().PublicOrInternal()): the job's
+ * public and internal variables (predefined, YAML, runner ones), never the project's or the
+ * pipeline's own (`public: false`), file or masked ones or the job's credentials; then the service's own.
+ */
 export function serviceEnv(variables: readonly ResolvedVariable[], own: readonly JobVariable[]): string[] {
-  const inherited = variables.filter((v) => !v.file && !v.masked && !SECRET_KEYS.has(v.key)).map((v): [string, string] => [v.key, v.value]);
+  const inherited = variables.filter((v) => v.public !== false && !v.file && !v.masked && !SECRET_KEYS.has(v.key)).map((v): [string, string] => [v.key, v.value]);
   return toEnv([...inherited, ...own.map((v): [string, string] => [v.key, v.value])]);
 }
 

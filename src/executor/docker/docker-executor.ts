@@ -3,7 +3,7 @@
 // per-job bridge network, readiness before the first script, and label-based cleanup that also
 // runs after a cancel or a crash. Only this folder talks to Docker; nothing from dockerode leaves it.
 import type Docker from 'dockerode';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildStage, Executor, ExecutorJob, JobPaths, StageResult, StepRequest } from '../executor.js';
 import { ExecutorError } from '../executor.js';
@@ -13,6 +13,7 @@ import { connectDocker, dockerIsLocal } from './docker-connection.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
 import type { LayerCacheLease } from './layer-cache.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
+import { buildsBinds } from './create-options.js';
 import { execStage } from './exec-stage.js';
 import { startStage } from './start-stage.js';
 import { generatePrepareScript, GITLAB_ENV_FILE, shellDetectionCommand } from '../script/generate-script.js';
@@ -96,6 +97,7 @@ export class DockerExecutor implements Executor {
     const record = this.jobs.get(job.runId);
     this.jobs.delete(job.runId);
     record?.prepared?.stopWaiting.abort();
+    if (record?.prepared) await this.returnFilesToOwner(job, record.prepared, signal);
     await this.orphanSweep;
     if (record?.lease && record.prepared) {
       // Let dockerd in the dind service shut down cleanly so the cached /var/lib/docker stays sound.
@@ -106,6 +108,29 @@ export class DockerExecutor implements Executor {
       if (report.errors.length > 0) throw new ExecutorError(`cleanup left objects behind: ${report.errors.join('; ')}`);
     } finally {
       await record?.lease?.release();
+    }
+  }
+
+  /**
+   * Files the job (or a service, through the shared builds dir) created as root would be left in
+   * the host's builds directory where their owner cannot delete them: give everything under the
+   * job's bind mounts to the owner of the directory holding the project checkout (normally the
+   * user running drydock). Nothing to do when that owner is root or the engine is remote.
+   */
+  private async returnFilesToOwner(job: ExecutorJob, prepared: PreparedJob, signal: AbortSignal): Promise<void> {
+    if (!dockerIsLocal(this.opts.connection)) return;
+    const owner = await stat(path.dirname(job.hostProjectDir)).catch(() => undefined);
+    if (owner === undefined || owner.uid === 0) return;
+    const paths = this.jobPaths(job);
+    const wholeBuildsDir = buildsBinds(job, paths).length === 1;
+    const dirs = (wholeBuildsDir ? [paths.buildsDir] : [paths.projectDir, paths.tmpDir]).map((d) => `'${d.replace(/'/g, `'\\''`)}'`);
+    const script = `chown -R -h ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || chown -R ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || true\n`;
+    const quiet: LogSink = { write: () => {} };
+    try {
+      if (prepared.mode === 'start') await startStage(this.docker, prepared.build, prepared.image, script, quiet, signal);
+      else await execStage(this.docker, prepared.build, prepared.stageCmd, script, quiet, signal);
+    } catch {
+      // The container is gone or has no chown: the files stay as they are (the job's result stands).
     }
   }
 

@@ -55,8 +55,18 @@ export async function execStage(docker: Docker, container: Docker.Container, sta
 async function signalAll(container: Docker.Container, sig: 'TERM' | 'KILL'): Promise<void> {
   try {
     const exec = await container.exec({ Cmd: ['sh', '-c', `kill -${sig} -1 2>/dev/null; true`], AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
+    drain(await exec.start({ Detach: true }));
   } catch {
     // The container is gone already: nothing left to stop.
   }
+}
+
+/**
+ * The (empty) response of a detached exec start: read it to its end, or its socket stays open
+ * and keeps drydock from exiting after a cancel.
+ */
+function drain(response: unknown): void {
+  const r = response as { resume?: () => void; on?: (e: string, f: () => void) => void } | null;
+  r?.on?.('error', () => {});
+  r?.resume?.();
 }

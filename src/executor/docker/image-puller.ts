@@ -71,7 +71,15 @@ export class ImagePuller {
         errors.push('the pull finished but the image is not there');
       } catch (err) {
         if (req.signal.aborted) throw req.signal.reason;
-        errors.push(describePullError(err));
+        const described = describePullError(err);
+        // gitlab-runner fails here; an offline machine (or a registry outage) would then fail every job
+        // whose image is right there. Only for an unreachable registry, never for auth or a missing tag.
+        if (local && i === req.policies.length - 1 && isRegistryUnreachable(described)) {
+          req.log(`WARNING: cannot reach the registry to pull ${name} (${described}); using the local copy ${local.id}. ` +
+            'Set pull_policy = ["if-not-present"] (or ["always", "if-not-present"]) to skip this attempt.');
+          return local;
+        }
+        errors.push(described);
       }
     }
     const hint = errors.some((e) => e.includes('not found') || e.includes('does not exist'))
@@ -111,6 +119,12 @@ export class ImagePuller {
       });
     });
   }
+}
+
+/** The registry could not be reached at all (DNS, connection, TLS handshake, timeout). */
+export function isRegistryUnreachable(message: string): boolean {
+  return /no such host|connection refused|network is unreachable|i\/o timeout|dial tcp|TLS handshake timeout|context deadline exceeded/i.test(message)
+    && !/unauthorized|denied|not found|manifest unknown/i.test(message);
 }
 
 function describePullError(err: unknown): string {

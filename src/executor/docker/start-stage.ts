@@ -61,9 +61,19 @@ export function startError(err: unknown, image: string): ExecutorError {
 async function terminateChildren(container: Docker.Container): Promise<void> {
   try {
     const exec = await container.exec({ Cmd: ['sh', '-c', 'kill -TERM -1 2>/dev/null; true'], AttachStdout: false, AttachStderr: false });
-    await exec.start({ Detach: true });
+    drain(await exec.start({ Detach: true }));
     await new Promise((resolve) => setTimeout(resolve, 1000).unref());
   } catch {
     // No sh in the image, exec refused, or the container already stopped: docker stop does the rest.
   }
+}
+
+/**
+ * The (empty) response of a detached exec start: read it to its end, or its socket stays open
+ * and keeps drydock from exiting after a cancel.
+ */
+function drain(response: unknown): void {
+  const r = response as { resume?: () => void; on?: (e: string, f: () => void) => void } | null;
+  r?.on?.('error', () => {});
+  r?.resume?.();
 }

@@ -7,6 +7,7 @@ const payload = jobPayloadSchema.parse({
   id: 1, token: 'glcbt-1', job_info: { id: 1, name: 'b', stage: 's', pipeline_id: 1, project_id: 1, project_name: 'p' },
   git_info: { repo_url: 'http://x', ref: 'main', sha: 'a'.repeat(40) },
   image: { name: 'alpine:3.12' },
+  credentials: [{ type: 'registry', url: 'registry.example:5005', username: 'gitlab-ci-token', password: 'glcbt-1' }],
   variables: [
     { key: 'CI_PROJECT_DIR', value: '/server/says' },
     { key: 'GREETING', value: 'hello $WHO', public: true },
@@ -37,6 +38,12 @@ describe('runnerJobVariables', () => {
     expect(get('CI_RUNNER_SHORT_TOKEN')).toBe('abc');
     expect(get('CI_JOB_IMAGE')).toBe('alpine:3.12');
     expect(get('CI_DISPOSABLE_ENVIRONMENT')).toBe('true');
+  });
+
+  it('turns the payload\'s registry credentials into a masked DOCKER_AUTH_CONFIG', () => {
+    const auth = vars.find((v) => v.key === 'DOCKER_AUTH_CONFIG');
+    expect(auth?.masked).toBe(true);
+    expect(JSON.parse(auth!.value)).toEqual({ auths: { 'registry.example:5005': { auth: Buffer.from('gitlab-ci-token:glcbt-1').toString('base64') } } });
   });
 
   it('lets [runners.feature_flags] win over FF_ job variables', () => {

@@ -57,7 +57,24 @@ export function runnerJobVariables(o: RunnerJobVariablesInput): ResolvedVariable
   put('CI_CONCURRENT_ID', String(o.concurrentId), { raw: true });
   put('CI_CONCURRENT_PROJECT_ID', String(o.concurrentProjectId), { raw: true });
   put('CI_JOB_TIMEOUT', String(o.payload.runner_info.timeout), { raw: true });
+  const auth = registryAuthConfig(o.payload);
+  if (auth !== undefined && !merged.has('DOCKER_AUTH_CONFIG')) put('DOCKER_AUTH_CONFIG', auth, { raw: true, masked: true });
   return expandAll([...merged.values()], o.expand);
+}
+
+/**
+ * The payload's registry `credentials` (GitLab registry and dependency proxy, job token as password)
+ * as a Docker config, so the executor can pull job and service images from them. gitlab-runner
+ * consults them after DOCKER_AUTH_CONFIG and the runner's own Docker config; here they take the
+ * place of DOCKER_AUTH_CONFIG only when the job and runner define none.
+ */
+function registryAuthConfig(payload: JobPayload): string | undefined {
+  const auths: Record<string, { auth: string }> = {};
+  for (const c of payload.credentials ?? []) {
+    if (c.type !== 'registry' || !c.url) continue;
+    auths[c.url] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+  }
+  return Object.keys(auths).length > 0 ? JSON.stringify({ auths }) : undefined;
 }
 
 /** One expansion pass; references to file variables stay for the shell, which sees the file's path. */

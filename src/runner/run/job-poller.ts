@@ -49,7 +49,9 @@ export async function pollJobs(o: JobPollerOptions, stop: AbortSignal): Promise<
       if (failures > 0) o.log.info(`${o.label}: ${o.client.baseUrl} answers again; polling resumed`);
       failures = 0;
       lastError = '';
-      if (r.lastUpdate !== undefined) lastUpdate = r.lastUpdate;
+      // Only a "no job" answer says the queue was seen empty at that version (GitLab sends the header
+      // only then); keeping a 201's value would make a long-polling server skip the jobs still pending.
+      if (r.kind === 'none' && r.lastUpdate !== undefined) lastUpdate = r.lastUpdate;
       if (r.kind === 'invalid') {
         o.log.error(`${o.label}: job ${r.jobId}: ${r.problem}; reporting it as failed`);
         lease.release();

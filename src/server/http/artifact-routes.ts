@@ -10,8 +10,8 @@ import { authenticateJob } from '../services/job-updates.js';
 import type { ServerContext } from '../services/server-context.js';
 import { tokenDigest } from '../services/tokens.js';
 import type { JobRecord } from '../store/store.js';
-import { projectParam } from './project-routes.js';
-import { headerValue, requireUser } from './request-auth.js';
+import { readableProject } from './project-access.js';
+import { headerValue } from './request-auth.js';
 
 const ARTIFACT_TYPE = /^[a-z_]+$/;
 
@@ -60,10 +60,10 @@ export async function registerArtifactRoutes(app: FastifyInstance, ctx: ServerCo
   });
 
   app.get<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/artifacts', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
+    // People download a job's archive; a public project's without a token (GitLab's job artifacts API).
+    const project = (await readableProject(ctx, req, reply, 'jobs'))?.project;
     if (!project) return reply;
-    const job = await ctx.store.jobById(Number(req.params.jid));
+    const job = /^\d+$/.test(req.params.jid) ? await ctx.store.jobById(Number(req.params.jid)) : undefined;
     if (!job || job.projectId !== project.id) return reply.code(404).send({ message: '404 Not found' });
     return sendArchive(reply, job);
   });

@@ -1,6 +1,7 @@
 // GitLab's REST JSON shapes (API::Entities::Project, Ci::PipelineBasic/Pipeline, Ci::Job, Ci::Variable, UserBasic).
 import type { CommitInfo } from '../git/git-repos.js';
 import { effectiveAllowFailure } from '../services/pipeline-processor.js';
+import { isOnline, restRunnerStatus } from '../services/runner-directory.js';
 import type { ArtifactRecord, JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord, VariableRecord } from '../store/store.js';
 
 export function userEntity(base: string, u: UserRecord) {
@@ -67,7 +68,8 @@ export function jobEntity(c: JobEntityContext, j: JobRecord, artifacts: readonly
     tag_list: [...j.spec.tags], archived: false,
     runner: c.runner ? {
       id: c.runner.id, description: c.runner.description, ip_address: null, active: !c.runner.paused, paused: c.runner.paused,
-      is_shared: c.runner.runnerType === 'instance_type', runner_type: c.runner.runnerType, name: 'gitlab-runner', online: true, status: 'online',
+      is_shared: c.runner.runnerType === 'instance_type', runner_type: c.runner.runnerType,
+      name: typeof c.runner.info.name === 'string' ? c.runner.info.name : null, online: isOnline(c.runner, Date.now()), status: restRunnerStatus(c.runner, Date.now()),
     } : null,
     retried: j.retried,
     when: j.spec.when,

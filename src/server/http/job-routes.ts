@@ -7,23 +7,35 @@ import type { JobRecord, ProjectRecord, UserRecord } from '../store/store.js';
 import { jobEntities } from './pipeline-routes.js';
 import { projectParam } from './project-routes.js';
 import { paginate } from './paginate.js';
+import { readableProject } from './project-access.js';
 import { headerValue, requireUser } from './request-auth.js';
 import { tokenDigest } from '../services/tokens.js';
 
 type JobReq = FastifyRequest<{ Params: { id: string; jid: string } }>;
 
 export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const withJob = async (req: JobReq, reply: FastifyReply): Promise<{ user: UserRecord; project: ProjectRecord; job: JobRecord } | undefined> => {
-    const user = await requireUser(ctx, req, reply);
-    if (!user) return undefined;
-    const project = await projectParam(ctx, req, reply);
-    if (!project) return undefined;
+  const findJob = async (req: JobReq, reply: FastifyReply, project: ProjectRecord): Promise<JobRecord | undefined> => {
     const job = /^\d+$/.test(req.params.jid) ? await ctx.store.jobById(Number(req.params.jid)) : undefined;
     if (!job || job.projectId !== project.id) {
       await reply.code(404).send({ message: '404 Job Not Found' });
       return undefined;
     }
-    return { user, project, job };
+    return job;
+  };
+  const withJob = async (req: JobReq, reply: FastifyReply): Promise<{ user: UserRecord; project: ProjectRecord; job: JobRecord } | undefined> => {
+    const user = await requireUser(ctx, req, reply);
+    if (!user) return undefined;
+    const project = await projectParam(ctx, req, reply);
+    if (!project) return undefined;
+    const job = await findJob(req, reply, project);
+    return job ? { user, project, job } : undefined;
+  };
+  /** Reading a job: also anonymous for a public project (project-access.ts). */
+  const readJob = async (req: JobReq, reply: FastifyReply): Promise<{ project: ProjectRecord; job: JobRecord } | undefined> => {
+    const found = await readableProject(ctx, req, reply, 'jobs');
+    if (!found) return undefined;
+    const job = await findJob(req, reply, found.project);
+    return job ? { project: found.project, job } : undefined;
   };
   const entity = async (project: ProjectRecord, job: JobRecord) => {
     const pipeline = await ctx.store.pipelineById(job.pipelineId);
@@ -39,8 +51,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     };
 
   app.get<{ Params: { id: string }; Querystring: { scope?: string | string[] } }>('/api/v4/projects/:id/jobs', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
+    const project = (await readableProject(ctx, req, reply, 'jobs'))?.project;
     if (!project) return reply;
     const scope = req.query.scope === undefined ? [] : [req.query.scope].flat();
     const out = [];
@@ -62,12 +73,12 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
   });
 
   app.get<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid', async (req, reply) => {
-    const found = await withJob(req, reply);
+    const found = await readJob(req, reply);
     return found ? entity(found.project, found.job) : reply;
   });
 
   app.get<{ Params: { id: string; jid: string } }>('/api/v4/projects/:id/jobs/:jid/trace', async (req, reply) => {
-    const found = await withJob(req, reply);
+    const found = await readJob(req, reply);
     if (!found) return reply;
     return reply.type('text/plain; charset=utf-8').send(await ctx.store.readTrace(found.job.id));
   });

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { ZERO_SHA } from '../git/git-repos.js';
 import { createPipeline } from '../services/create-pipeline.js';
 import { cancelPipeline, retryPipeline } from '../services/job-actions.js';
+import { runnerById } from '../services/runner-directory.js';
 import type { ServerContext } from '../services/server-context.js';
 import type { JobRecord, PipelineRecord, ProjectRecord } from '../store/store.js';
 import { jobEntity, pipelineBasicEntity, pipelineEntity } from './entities.js';
 import { paginate } from './paginate.js';
+import { readableProject } from './project-access.js';
 import { projectParam } from './project-routes.js';
 import { requireUser } from './request-auth.js';
 
@@ -36,7 +38,7 @@ export async function jobEntities(ctx: ServerContext, project: ProjectRecord, pi
   const commit = await ctx.repos.commitInfo(project.fullPath, pipeline.sha, ctx.signal).catch(() => undefined);
   const out = [];
   for (const j of jobs) {
-    const runner = j.runnerId !== null ? await ctx.store.runnerById(j.runnerId) : undefined;
+    const runner = j.runnerId !== null ? await runnerById(ctx, j.runnerId) : undefined;
     const user = j.userId !== null ? await ctx.store.userById(j.userId) : undefined;
     out.push(jobEntity({ base: ctx.externalUrl, project, pipeline, commit, user, runner }, j, await ctx.store.artifactsOfJob(j.id)));
   }
@@ -49,17 +51,21 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!p) return undefined;
     return pipelineEntity(ctx.externalUrl, project, p, p.userId !== null ? await ctx.store.userById(p.userId) : undefined);
   };
-  const withPipeline = async (req: PipelineReq, reply: FastifyReply) => {
-    if (!(await requireUser(ctx, req, reply))) return undefined;
-    const project = await projectParam(ctx, req, reply);
+  /** `read`: a public project's pipeline needs no token; otherwise a signed-in user. */
+  const withPipeline = async (req: PipelineReq, reply: FastifyReply, mode: 'read' | 'write' = 'write') => {
+    let project: ProjectRecord | undefined;
+    if (mode === 'read') {
+      project = (await readableProject(ctx, req, reply, 'project'))?.project;
+    } else if (await requireUser(ctx, req, reply)) {
+      project = await projectParam(ctx, req, reply);
+    }
     if (!project) return undefined;
     const pipeline = await pipelineParam(ctx, project, req.params.pid, reply);
     return pipeline ? { project, pipeline } : undefined;
   };
 
   app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/api/v4/projects/:id/pipelines', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
+    const project = (await readableProject(ctx, req, reply, 'project'))?.project;
     if (!project) return reply;
     const q = req.query;
     const list = (await ctx.store.listPipelines(project.id)).filter((p) =>
@@ -69,7 +75,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
   });
 
   app.get<{ Params: { id: string; pid: string } }>('/api/v4/projects/:id/pipelines/:pid', async (req, reply) => {
-    const found = await withPipeline(req, reply);
+    const found = await withPipeline(req, reply, 'read');
     return found ? detail(found.project, found.pipeline.id) : reply;
   });
 
@@ -103,7 +109,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.get<{ Params: { id: string; pid: string }; Querystring: { include_retried?: string; scope?: string | string[] } }>(
     '/api/v4/projects/:id/pipelines/:pid/jobs', async (req, reply) => {
-      const found = await withPipeline(req, reply);
+      const found = await withPipeline(req, reply, 'read');
       if (!found) return reply;
       const scope = req.query.scope === undefined ? [] : [req.query.scope].flat();
       const jobs = (await ctx.store.jobsOfPipeline(found.pipeline.id))

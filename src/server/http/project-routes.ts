@@ -6,6 +6,7 @@ import type { ServerContext } from '../services/server-context.js';
 import type { ProjectRecord, VariableRecord } from '../store/store.js';
 import { projectEntity, variableEntity } from './entities.js';
 import { paginate } from './paginate.js';
+import { readableProject } from './project-access.js';
 import { requireUser } from './request-auth.js';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -58,10 +59,10 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext):
     return reply.code(201).send(projectEntity(ctx.externalUrl, r.project));
   });
 
+  // Public projects are readable without a token (project-access.ts).
   app.get<{ Params: { id: string } }>('/api/v4/projects/:id', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
-    return project ? projectEntity(ctx.externalUrl, project) : reply;
+    const found = await readableProject(ctx, req, reply, 'project');
+    return found ? projectEntity(ctx.externalUrl, found.project) : reply;
   });
 
   app.get<{ Params: { id: string } }>('/api/v4/projects/:id/variables', async (req, reply) => {

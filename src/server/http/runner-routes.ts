@@ -7,6 +7,7 @@ import {
   registerRunnerRequestSchema, TRACE_UPDATE_INTERVAL_HEADER, updateJobRequestSchema, verifyRunnerRequestSchema,
 } from '../../protocol/index.js';
 import { requestJob } from '../services/job-queue.js';
+import { runnerByTokenDigest } from '../services/runner-directory.js';
 import { appendJobTrace, authenticateJob, updateJobState } from '../services/job-updates.js';
 import type { ServerContext } from '../services/server-context.js';
 import { newToken, TOKEN_PREFIX, tokenDigest } from '../services/tokens.js';
@@ -29,7 +30,8 @@ export function registerRunnerRoutes(app: FastifyInstance, ctx: ServerContext, o
     void reply.code(400).send({ message: { body: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) } });
     return undefined;
   };
-  const runnerFor = async (token: string): Promise<RunnerRecord | undefined> => ctx.store.runnerByTokenDigest(tokenDigest(token));
+  // Through the runner directory: settings people changed (paused, tags...) apply to job picking.
+  const runnerFor = async (token: string): Promise<RunnerRecord | undefined> => runnerByTokenDigest(ctx, tokenDigest(token));
   const forbidden = (reply: FastifyReply) => reply.code(403).send({ message: '403 Forbidden' });
 
   app.post('/api/v4/runners', async (req, reply) => {
@@ -117,7 +119,9 @@ export function registerRunnerRoutes(app: FastifyInstance, ctx: ServerContext, o
       void reply.header('Gitlab-Ci-Builds-Polling', 'yes');
     }
     if (!payload) return noJob();
-    return reply.code(201).header(LAST_UPDATE_HEADER, ctx.queue.current()).send(payload);
+    // No X-GitLab-Last-Update on a 201 (as GitLab): a runner that kept it would take the cheap path
+    // next time and wait while other jobs are still pending.
+    return reply.code(201).send(payload);
   });
 
   app.put<{ Params: { id: string } }>('/api/v4/jobs/:id', async (req, reply) => {

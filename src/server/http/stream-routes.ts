@@ -14,8 +14,7 @@ import { completeUtf8Length } from '../services/utf8-boundary.js';
 import type { JobRecord, PipelineRecord, ProjectRecord } from '../store/store.js';
 import { pipelineEntity } from './entities.js';
 import { jobEntities, pipelineParam } from './pipeline-routes.js';
-import { projectParam } from './project-routes.js';
-import { requireUser } from './request-auth.js';
+import { readableProject } from './project-access.js';
 import { openSseStream, type SseStream } from './sse-stream.js';
 
 type JobStreamReq = FastifyRequest<{ Params: { id: string; jid: string }; Querystring: { offset?: string } }>;
@@ -23,8 +22,8 @@ type PipelineStreamReq = FastifyRequest<{ Params: { id: string; pid: string } }>
 
 export function registerStreamRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v4/projects/:id/jobs/:jid/trace/stream', async (req: JobStreamReq, reply: FastifyReply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
+    // Public projects are readable without a token; others answer as GitLab's jobs API (401).
+    const project = (await readableProject(ctx, req, reply, 'jobs'))?.project;
     if (!project) return reply;
     const job = /^\d+$/.test(req.params.jid) ? await ctx.store.jobById(Number(req.params.jid)) : undefined;
     if (!job || job.projectId !== project.id) return reply.code(404).send({ message: '404 Job Not Found' });
@@ -35,8 +34,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.get('/api/v4/projects/:id/pipelines/:pid/stream', async (req: PipelineStreamReq, reply: FastifyReply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await projectParam(ctx, req, reply);
+    const project = (await readableProject(ctx, req, reply, 'project'))?.project;
     if (!project) return reply;
     const pipeline = await pipelineParam(ctx, project, req.params.pid, reply);
     if (!pipeline) return reply;

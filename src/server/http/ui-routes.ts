@@ -3,10 +3,9 @@
 // the job page. Page routes never take git smart-HTTP (`/<ns>/<project>.git/...`, POST or three
 // segments), /api/, /v2/, /jwt/ or /-/health: static routes win, and reserved heads get a 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findProject } from '../services/projects.js';
 import type { ServerContext } from '../services/server-context.js';
 import type { JobRecord } from '../store/store.js';
-import { requireUser } from './request-auth.js';
+import { readableProject } from './project-access.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { findWebDir, UiAssets } from './ui-assets.js';
 
@@ -50,18 +49,18 @@ export function registerUiRoutes(app: FastifyInstance, ctx: ServerContext, optio
   app.get('/:group/:sub/:project/-/*', projectPage);
 
   app.get<{ Params: { id: string; pid: string } }>('/-/ui/api/projects/:id/pipelines/:pid/jobs', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await findProject(ctx, req.params.id);
+    const project = (await readableProject(ctx, req, reply, 'project'))?.project;
+    if (!project) return reply;
     const pipeline = /^\d+$/.test(req.params.pid) ? await ctx.store.pipelineById(Number(req.params.pid)) : undefined;
-    if (!project || !pipeline || pipeline.projectId !== project.id) return reply.code(404).send({ message: '404 Not found' });
+    if (!pipeline || pipeline.projectId !== project.id) return reply.code(404).send({ message: '404 Not found' });
     return (await ctx.store.jobsOfPipeline(pipeline.id)).filter((j) => !j.retried).map(jobDetails);
   });
 
   app.get<{ Params: { id: string; jid: string } }>('/-/ui/api/projects/:id/jobs/:jid', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    const project = await findProject(ctx, req.params.id);
+    const project = (await readableProject(ctx, req, reply, 'jobs'))?.project;
+    if (!project) return reply;
     const job = /^\d+$/.test(req.params.jid) ? await ctx.store.jobById(Number(req.params.jid)) : undefined;
-    if (!project || !job || job.projectId !== project.id) return reply.code(404).send({ message: '404 Job Not Found' });
+    if (!job || job.projectId !== project.id) return reply.code(404).send({ message: '404 Job Not Found' });
     return jobDetails(job);
   });
 }

@@ -2,7 +2,10 @@
 // commit on a branch cancels the older unfinished pipelines of that branch.
 //   conservative (default): only pipelines where no `interruptible: false` job has started;
 //   interruptible: only the jobs marked `interruptible: true`; none: nothing.
+// And workflow:auto_cancel:on_job_failure: all: the first failed job (not allowed to fail, not
+// retried automatically) cancels the rest of its pipeline.
 import type { JobRecord, PipelineRecord } from '../store/store.js';
+import { effectiveAllowFailure } from './pipeline-processor.js';
 import { cancelPipeline } from './job-actions.js';
 import { isCompleted } from './job-status.js';
 import type { ServerContext } from './server-context.js';
@@ -33,4 +36,26 @@ export async function autoCancelRedundant(ctx: ServerContext, newer: PipelineRec
     ctx.log.info({ pipelineId: old.id, by: newer.id, mode }, 'redundant pipeline canceled');
   }
   return canceled;
+}
+
+/**
+ * Where a pipeline's on_job_failure setting lives. PipelineRecord has no column for it (yet), so it
+ * is a setting per pipeline, written only for `all` (the default `none` writes nothing).
+ */
+export function onJobFailureSettingKey(pipelineId: number): string {
+  return `pipeline_auto_cancel_on_job_failure:${pipelineId}`;
+}
+
+/** Records workflow:auto_cancel:on_job_failure of a new pipeline (before any of its jobs runs). */
+export async function rememberOnJobFailure(ctx: ServerContext, pipelineId: number, value: string | undefined): Promise<void> {
+  if (value === 'all') await ctx.store.setSetting(onJobFailureSettingKey(pipelineId), 'all');
+}
+
+/** After `job` failed for good: cancels its pipeline when it asked for that; true if it did. */
+export async function autoCancelOnJobFailure(ctx: ServerContext, job: JobRecord): Promise<boolean> {
+  if (job.status !== 'failed' || effectiveAllowFailure(job)) return false;
+  if ((await ctx.store.getSetting(onJobFailureSettingKey(job.pipelineId))) !== 'all') return false;
+  await cancelPipeline(ctx, job.pipelineId);
+  ctx.log.info({ pipelineId: job.pipelineId, jobId: job.id }, 'pipeline canceled after a job failed (auto_cancel:on_job_failure)');
+  return true;
 }

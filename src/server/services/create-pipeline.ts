@@ -8,7 +8,7 @@ import { ZERO_SHA } from '../git/git-repos.js';
 import type { NewJob, PipelineRecord, PipelineVariable, ProjectRecord } from '../store/store.js';
 import { pipelineVariableAsJobVariable } from './project-variables.js';
 import { prePipelineVariables, type PipelineFacts } from './predefined-variables.js';
-import { autoCancelMode, autoCancelRedundant } from './auto-cancel.js';
+import { autoCancelMode, autoCancelRedundant, rememberOnJobFailure } from './auto-cancel.js';
 import { processPipelineNow } from './pipeline-processor.js';
 import { projectVariablesFor } from './project-variables.js';
 import type { ServerContext } from './server-context.js';
@@ -79,6 +79,7 @@ export async function createPipeline(ctx: ServerContext, project: ProjectRecord,
   const created = await ctx.store.createPipeline({ ...base, status: 'created', yamlErrors: null, name: result.pipeline.name ?? null }, jobs, t.variables);
   // Runners fetch the pipeline's exact commit through this ref (git_info.refspecs).
   await repos.updateRef(project.fullPath, `refs/pipelines/${created.id}`, t.sha, signal);
+  await rememberOnJobFailure(ctx, created.id, result.config?.workflow.autoCancel?.on_job_failure);
   await processPipelineNow(ctx, created.id);
   if (t.source === 'push') await autoCancelRedundant(ctx, created, autoCancelMode(result.config?.workflow.autoCancel?.on_new_commit));
   ctx.log.info({ pipelineId: created.id, project: project.fullPath, ref: t.ref, jobs: jobs.length }, 'pipeline created');

@@ -31,10 +31,13 @@ export async function requestJob(ctx: ServerContext, runner: RunnerRecord, signa
     // The runner never saw this job: give it back to the queue.
     await ctx.store.updateJob(job.id, { status: 'pending', runnerId: null, startedAt: null });
     ctx.queue.tick();
+    ctx.events.pipelineChanged(pipeline.id);
     throw err;
   }
-  // pending → running cannot change a running pipeline's status nor unblock another job.
+  // pending → running cannot change a running pipeline's status nor unblock another job, so such a
+  // pipeline is not reprocessed; live views still hear of the job's new status.
   if (pipeline.status !== 'running') await processPipelineNow(ctx, pipeline.id);
+  else ctx.events.pipelineChanged(pipeline.id);
   ctx.log.info({ jobId: job.id, runnerId: runner.id, project: project.fullPath }, 'job assigned');
   return jobPayloadFromSpec(job.spec, extras);
 }

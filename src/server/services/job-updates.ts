@@ -5,6 +5,7 @@ import type { JobRecord } from '../store/store.js';
 import type { JobStatus } from './job-status.js';
 import { processPipelineNow } from './pipeline-processor.js';
 import { retryJob } from './job-actions.js';
+import { autoCancelOnJobFailure } from './auto-cancel.js';
 import type { ServerContext } from './server-context.js';
 import { tokenDigest } from './tokens.js';
 
@@ -48,7 +49,7 @@ export async function updateJobState(ctx: ServerContext, job: JobRecord, body: U
   const updated = { ...job, status, exitCode, failureReason: status === 'failed' ? normaliseFailureReason(body.failure_reason) : null };
   if (status === 'failed' && (await shouldAutoRetry(ctx, updated))) {
     await retryJob(ctx, updated, null);
-  } else {
+  } else if (!(await autoCancelOnJobFailure(ctx, updated))) {
     await processPipelineNow(ctx, job.pipelineId);
   }
   ctx.log.info({ jobId: job.id, status, exitCode }, 'job finished');

@@ -1,7 +1,9 @@
 // Jobs whose runner went away: GitLab's stuck-jobs worker fails a running job that got no update
 // for a while (no_updates_running) or that runs far past its timeout (server_timeout_running).
 import type { JobRecord } from '../store/store.js';
+import { autoCancelOnJobFailure } from './auto-cancel.js';
 import { processPipelineNow } from './pipeline-processor.js';
+import { runnerById } from './runner-directory.js';
 import type { ServerContext } from './server-context.js';
 
 export interface StaleLimits {
@@ -28,7 +30,7 @@ export function staleReason(job: JobRecord, now: number, timeoutSeconds: number,
 export async function sweepStaleJobs(ctx: ServerContext, limits: StaleLimits, now = Date.now()): Promise<number[]> {
   const dropped: number[] = [];
   for (const job of await ctx.store.executingJobs()) {
-    const runner = job.runnerId !== null ? await ctx.store.runnerById(job.runnerId) : undefined;
+    const runner = job.runnerId !== null ? await runnerById(ctx, job.runnerId) : undefined;
     const wanted = job.spec.timeoutSeconds ?? ctx.defaultTimeoutSeconds;
     const timeout = runner?.maximumTimeout != null ? Math.min(wanted, runner.maximumTimeout) : wanted;
     const reason = staleReason(job, now, timeout, limits);
@@ -37,7 +39,10 @@ export async function sweepStaleJobs(ctx: ServerContext, limits: StaleLimits, no
     await ctx.store.updateJob(job.id, job.status === 'canceling'
       ? { status: 'canceled', finishedAt: at }
       : { status: 'failed', failureReason: reason, finishedAt: at });
-    await processPipelineNow(ctx, job.pipelineId);
+    const failed = job.status !== 'canceling';
+    if (!failed || !(await autoCancelOnJobFailure(ctx, { ...job, status: 'failed', failureReason: reason }))) {
+      await processPipelineNow(ctx, job.pipelineId);
+    }
     ctx.log.warn({ jobId: job.id, reason }, 'dropped a job whose runner stopped reporting');
     dropped.push(job.id);
   }
