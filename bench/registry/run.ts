@@ -83,7 +83,10 @@ async function startCoordinator(port: number): Promise<Server> {
   }
   execFileSync('docker', ['login', '-u', 'root', '--password-stdin', host], { input: token, stdio: ['pipe', 'ignore', 'inherit'] });
   const auth = async (scope: string): Promise<string> => {
-    const res = await fetch(`http://${host}/jwt/auth?service=container_registry&scope=${encodeURIComponent(scope)}`, { headers: { authorization: `Basic ${Buffer.from(`root:${token}`).toString('base64')}` } });
+    const url = `http://${host}/jwt/auth?service=container_registry&scope=${encodeURIComponent(scope)}`;
+    const init = { headers: { authorization: `Basic ${Buffer.from(`root:${token}`).toString('base64')}` } };
+    // fetch reuses a pooled keep-alive socket the server may be closing after a long idle push: retry once.
+    const res = await fetch(url, init).catch(() => fetch(url, init));
     return `Bearer ${((await res.json()) as { token: string }).token}`;
   };
   return { name: 'drydock server', host, proc, root, auth };

@@ -235,7 +235,7 @@ async function loadUserVariables(opts: RunOptions): Promise<UserVariable[]> {
   for (const f of opts.variablesFile ?? []) vars.push(...(await loadVariablesFile(f)));
   // --protected/--no-protected set what GitLab derives from the project's protected branches.
   if (opts.protected !== undefined) vars.push(parseVarFlag(`CI_COMMIT_REF_PROTECTED=${String(opts.protected)}`));
-  for (const v of opts.var ?? []) vars.push(parseVarFlag(v));
+  for (const v of opts.var ?? []) vars.push({ ...parseVarFlag(v), pipeline: true });
   return vars;
 }
 

@@ -15,12 +15,14 @@ import type { ArtifactStore } from './artifact-store.js';
 /** `trigger:include` entries: local files, or a file from an earlier job's artifacts (dynamic child pipelines). */
 type ChildInclude = { local: string } | { artifact: string; job: string };
 
-export type TriggerKind = { kind: 'child'; includes: ChildInclude[]; depend: boolean; forwardYaml: boolean } | { kind: 'project'; project: string } | { kind: 'invalid'; message: string };
+export type TriggerKind = { kind: 'child'; includes: ChildInclude[]; depend: boolean; forwardYaml: boolean; forwardPipeline: boolean } | { kind: 'project'; project: string } | { kind: 'invalid'; message: string };
 
 export function triggerKind(trigger: Readonly<Record<string, unknown>>): TriggerKind {
   const depend = trigger['strategy'] === 'depend';
   const forward = trigger['forward'];
-  const forwardYaml = !(typeof forward === 'object' && forward !== null && (forward as Record<string, unknown>)['yaml_variables'] === false);
+  // GitLab's defaults: the trigger job's YAML variables go down, the pipeline's own (--var) do not.
+  const forwardYaml = !(isRecord(forward) && forward['yaml_variables'] === false);
+  const forwardPipeline = isRecord(forward) && forward['pipeline_variables'] === true;
   if (trigger['include'] === undefined) {
     const project = trigger['project'];
     return typeof project === 'string' ? { kind: 'project', project } : { kind: 'invalid', message: 'trigger has neither include nor project' };
@@ -33,13 +35,15 @@ export function triggerKind(trigger: Readonly<Record<string, unknown>>): Trigger
     else if (isRecord(entry) && typeof entry['artifact'] === 'string' && typeof entry['job'] === 'string') includes.push({ artifact: entry['artifact'], job: entry['job'] });
     else return { kind: 'invalid', message: `trigger:include ${JSON.stringify(entry)}: only local files and {artifact, job} can be run locally (project/template/remote includes need a server)` };
   }
-  return { kind: 'child', includes, depend, forwardYaml };
+  return { kind: 'child', includes, depend, forwardYaml, forwardPipeline };
 }
 
 export interface ChildCompileInput {
   trigger: JobSpec;
   includes: readonly ChildInclude[];
   forwardYaml: boolean;
+  /** Pipeline variables (--var) the child must not see; they were appended last to the parent's context. */
+  withheld: ReadonlyArray<{ key: string }>;
   repoDir: string;
   parent: CompileContext;
   artifacts: ArtifactStore;
@@ -49,11 +53,16 @@ export interface ChildCompileInput {
 /** Compiles the child pipeline's configuration; throws an Error with every problem in its message. */
 export async function compileChildPipeline(i: ChildCompileInput): Promise<{ pipeline: Pipeline; context: CompileContext }> {
   const triggerVars = i.forwardYaml ? i.trigger.variables.map((v) => ({ key: v.key, value: v.value, ...(v.raw ? { raw: true } : {}) })) : [];
+  const inherited = [...i.parent.variables];
+  for (const w of [...i.withheld].reverse()) {
+    const at = inherited.map((v) => v.key).lastIndexOf(w.key);
+    if (at >= 0) inherited.splice(at, 1);
+  }
   const context: CompileContext = {
     ...i.parent,
     source: 'parent_pipeline',
     // Upstream (trigger) variables are the child's pipeline variables: above project and predefined ones.
-    variables: [...i.parent.variables.filter((v) => v.key !== 'CI_PIPELINE_SOURCE'), { key: 'CI_PIPELINE_SOURCE', value: 'parent_pipeline' }, ...triggerVars],
+    variables: [...inherited.filter((v) => v.key !== 'CI_PIPELINE_SOURCE'), { key: 'CI_PIPELINE_SOURCE', value: 'parent_pipeline' }, ...triggerVars],
   };
   const artifactIncludes = i.includes.filter((x): x is { artifact: string; job: string } => 'artifact' in x);
   let content: string | undefined;

@@ -80,6 +80,8 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
 
   /** Child pipelines of trigger jobs without `strategy: depend`: they run on beside this one. */
   const children: Array<Promise<unknown>> = [];
+  /** Per trigger job: its child pipeline's number and result, for the summary table. */
+  const childNotes = new Map<string, string>();
 
   /** A trigger job: create and run its child pipeline (depth-limited as GitLab: two levels). */
   const runTrigger = async (spec: JobSpec, req: AttemptRequest, sink: LogSink): Promise<JobResult> => {
@@ -91,15 +93,18 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     };
     if (kind.kind !== 'child') return fail(kind.kind === 'invalid' ? kind.message : 'trigger:project needs a GitLab server');
     if ((o.depth ?? 0) >= 2) return fail('child pipelines can be nested at most two levels deep');
+    const withheld = kind.forwardPipeline ? [] : o.userVariables.filter((v) => v.pipeline === true);
     let child;
     try {
-      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, repoDir: o.repoDir, parent: o.context, artifacts, signal: req.signal });
+      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, withheld, repoDir: o.repoDir, parent: o.context, artifacts, signal: req.signal });
     } catch (err) {
       return fail(`downstream pipeline creation failed: ${(err as Error).message}`);
     }
     const reporter = childReporter(o.reporter, spec, (id) => sink.write(`Created child pipeline #${id} (${child.pipeline.jobs.length} job(s)) from ${kind.includes.map((x) => ('local' in x ? x.local : x.artifact)).join(', ')}\n`));
     const jobs = withoutProjectTriggers(child.pipeline.jobs, (t) => reporter.notice(t));
-    const run = runLocalPipeline({ ...o, pipeline: child.pipeline, context: child.context, jobs, reporter, signal: req.signal, depth: (o.depth ?? 0) + 1 });
+    const userVariables = o.userVariables.filter((v) => !withheld.includes(v));
+    const run = runLocalPipeline({ ...o, pipeline: child.pipeline, context: child.context, jobs, userVariables, reporter, signal: req.signal, depth: (o.depth ?? 0) + 1 });
+    void run.then((r) => childNotes.set(spec.name, `child pipeline #${r.pipelineId} ${r.status === 'success' ? 'passed' : r.status}`), () => undefined);
     if (!kind.depend) {
       children.push(run.catch(() => undefined));
       return triggerResult(spec, undefined, false, startedAt, sink);
@@ -189,6 +194,8 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
   await Promise.all(children);
   const finishedAt = new Date();
   const summary = summarize(scheduled, { id: pipelineId, durationMs: finishedAt.getTime() - createdAt.getTime(), logDir }, (name) => {
+    const child = childNotes.get(name);
+    if (child !== undefined) return child;
     const n = reportNotes.get(name);
     if (n === undefined || n.types.length === 0) return undefined;
     return `reports: ${n.types.join(', ')}${n.junit !== undefined ? ` (junit: ${n.junit})` : ''}`;

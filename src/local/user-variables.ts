@@ -10,6 +10,8 @@ export interface UserVariable {
   masked: boolean;
   file: boolean;
   raw: boolean;
+  /** A pipeline variable (--var): child pipelines get it only with `forward:pipeline_variables: true`. */
+  pipeline?: boolean;
 }
 
 /** A message for the user, naming where the problem is. */

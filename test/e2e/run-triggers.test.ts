@@ -36,6 +36,7 @@ after: { stage: after, script: ['echo parent-after'] }
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/\[child » first\s*\] child source=parent_pipeline from-parent=hello/);
     expect(res.stdout).toMatch(/\[child\s*\] .*child pipeline #2 passed/);
+    expect(res.stdout).toMatch(/^child\s+downstream\s+passed\s+\S+\s+child pipeline #2 passed$/m);
     const parent = readPipeline(r.dir, 1);
     expect(jobOf(parent, 'child').status).toBe('success');
     const childLog = readFileSync(jobOf(parent, 'child').attempts[0]!.logFile, 'utf8');
@@ -65,6 +66,24 @@ child:
     // The child still ran to its end before drydock exited.
     expect(passed.stdout).toMatch(/\[child » second\s*\] second-ran/);
     expect(readPipeline(independent.dir, 2).status).toBe('failed');
+    expect(passed.stdout).toMatch(/^child\s+test\s+passed\s+\S+\s+child pipeline #2 failed$/m);
+  });
+
+  it('forwards the trigger job\'s variables; pipeline variables (--var) only with forward:pipeline_variables', async () => {
+    const child = `show: { script: ['echo "vars yaml=$FROM_TRIGGER pipeline=$PV project=$PROJ"'] }\n`;
+    const ci = (forward: string): string => `
+down:
+  variables: { FROM_TRIGGER: t }
+  trigger: { include: child.yml, strategy: depend${forward} }
+`;
+    const plain = repo(ci(''), { 'child.yml': child, 'vars.env': 'PROJ=p\n' });
+    const a = await runCli(['run', '--var', 'PV=x', '--variables-file', 'vars.env'], { cwd: plain.dir });
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/\[down » show\s*\] vars yaml=t pipeline= project=p$/m);
+    const forwarding = repo(ci(', forward: { yaml_variables: false, pipeline_variables: true }'), { 'child.yml': child, 'vars.env': 'PROJ=p\n' });
+    const b = await runCli(['run', '--var', 'PV=x', '--variables-file', 'vars.env'], { cwd: forwarding.dir });
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/\[down » show\s*\] vars yaml= pipeline=x project=p$/m);
   });
 
   it('runs a dynamic child pipeline from an earlier job\'s artifact', async () => {

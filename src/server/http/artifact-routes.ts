@@ -3,13 +3,14 @@
 // own JOB-TOKEN; people download with PRIVATE-TOKEN.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parseExpireIn } from '../../shared/duration.js';
 import { ArtifactTooLargeError, type ArtifactFiles } from '../artifacts/artifact-files.js';
+import { DOTENV_MAX_BYTES, parseDotenvReport, readSmallUpload } from '../services/dotenv-report.js';
 import { authenticateJob } from '../services/job-updates.js';
 import type { ServerContext } from '../services/server-context.js';
 import { tokenDigest } from '../services/tokens.js';
-import type { JobRecord } from '../store/store.js';
+import type { DotenvVariable, JobRecord } from '../store/store.js';
 import { readableProject } from './project-access.js';
 import { headerValue } from './request-auth.js';
 
@@ -28,14 +29,25 @@ export async function registerArtifactRoutes(app: FastifyInstance, ctx: ServerCo
     if (req.query.expire_in && expire === undefined) return reply.code(400).send({ message: `400 Bad request - expire_in ${req.query.expire_in} is not a duration` });
     if (!req.isMultipart()) return reply.code(400).send({ message: '400 Bad request - expected multipart/form-data with a file field' });
     let saved: { filename: string; size: number } | undefined;
+    let dotenv: DotenvVariable[] | undefined;
     for await (const part of req.parts()) {
       if (part.type !== 'file' || part.fieldname !== 'file' || saved) {
         if (part.type === 'file') part.file.resume();
         continue;
       }
+      let data: Readable = part.file;
+      if (fileType === 'dotenv') {
+        // GitLab parses a dotenv report before storing it: a bad one is refused and not kept.
+        const bytes = await readSmallUpload(part.file, DOTENV_MAX_BYTES);
+        const parsed = bytes ? parseDotenvReport(bytes, fileFormat) : undefined;
+        if (!bytes || !parsed) return reply.code(400).send({ message: `Dotenv Artifact Too Big. Maximum Allowable Size: ${DOTENV_MAX_BYTES}` });
+        if (!parsed.ok) return reply.code(400).send({ message: parsed.message });
+        dotenv = parsed.variables;
+        data = Readable.from([bytes]);
+      }
       let size: number;
       try {
-        size = await files.save(auth.job.id, fileType, part.file as Readable, () => part.file.truncated, ctx.signal);
+        size = await files.save(auth.job.id, fileType, data, () => part.file.truncated, ctx.signal);
       } catch (err) {
         if (err instanceof ArtifactTooLargeError) return reply.code(413).send({ message: '413 Request Entity Too Large' });
         throw err;
@@ -44,8 +56,8 @@ export async function registerArtifactRoutes(app: FastifyInstance, ctx: ServerCo
     }
     if (!saved) return reply.code(400).send({ message: '400 Bad request - file is missing' });
     const expireAt = typeof expire === 'number' ? new Date(Date.now() + expire * 1000).toISOString() : null;
-    await ctx.store.putArtifact({ jobId: auth.job.id, fileType, fileFormat, filename: saved.filename, size: saved.size, expireAt });
-    ctx.log.info({ jobId: auth.job.id, fileType, size: saved.size }, 'artifact uploaded');
+    await ctx.store.putArtifact({ jobId: auth.job.id, fileType, fileFormat, filename: saved.filename, size: saved.size, expireAt }, dotenv);
+    ctx.log.info({ jobId: auth.job.id, fileType, size: saved.size, ...(dotenv && { dotenvVariables: dotenv.length }) }, 'artifact uploaded');
     return reply.code(201).send({});
   });
 

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { ZERO_SHA } from '../git/git-repos.js';
 import { createPipeline } from '../services/create-pipeline.js';
 import { cancelPipeline, retryPipeline } from '../services/job-actions.js';
-import { runnerById } from '../services/runner-directory.js';
 import type { ServerContext } from '../services/server-context.js';
 import type { JobRecord, PipelineRecord, ProjectRecord } from '../store/store.js';
 import { jobEntity, pipelineBasicEntity, pipelineEntity } from './entities.js';
@@ -38,7 +37,7 @@ export async function jobEntities(ctx: ServerContext, project: ProjectRecord, pi
   const commit = await ctx.repos.commitInfo(project.fullPath, pipeline.sha, ctx.signal).catch(() => undefined);
   const out = [];
   for (const j of jobs) {
-    const runner = j.runnerId !== null ? await runnerById(ctx, j.runnerId) : undefined;
+    const runner = j.runnerId !== null ? await ctx.store.runnerById(j.runnerId) : undefined;
     const user = j.userId !== null ? await ctx.store.userById(j.userId) : undefined;
     out.push(jobEntity({ base: ctx.externalUrl, project, pipeline, commit, user, runner }, j, await ctx.store.artifactsOfJob(j.id)));
   }

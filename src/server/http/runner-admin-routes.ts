@@ -6,9 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { tagListSchema } from '../../protocol/index.js';
 import { JOB_STATUSES } from '../services/job-status.js';
-import {
-  deleteRunner, hasStatus, listRunners, runnerById, updateRunner, type RunnerChange,
-} from '../services/runner-directory.js';
+import { hasStatus, updateRunner, type RunnerChange } from '../services/runner-directory.js';
 import type { ServerContext } from '../services/server-context.js';
 import { newToken, TOKEN_PREFIX, tokenDigest } from '../services/tokens.js';
 import type { JobRecord, ProjectRecord, RunnerRecord, UserRecord } from '../store/store.js';
@@ -101,7 +99,7 @@ export function registerRunnerAdminRoutes(app: FastifyInstance, ctx: ServerConte
       await reply.code(400).send({ error: 'id is invalid' });
       return undefined;
     }
-    const runner = await runnerById(ctx, Number(req.params.id));
+    const runner = await ctx.store.runnerById(Number(req.params.id));
     if (!runner) {
       await reply.code(404).send({ message: '404 Runner Not Found' });
       return undefined;
@@ -119,7 +117,8 @@ export function registerRunnerAdminRoutes(app: FastifyInstance, ctx: ServerConte
     const user = await requireUser(ctx, req, reply);
     if (!user) return reply;
     const mine = [];
-    for (const r of await listRunners(ctx)) if (await owns(user, r)) mine.push(r);
+    // Without memberships only admins and the creators of projects own runners (project runners).
+    for (const r of await ctx.store.listRunners(user.isAdmin ? {} : { runnerType: 'project_type' })) if (await owns(user, r)) mine.push(r);
     return list(req, reply, mine, STATUSES);
   });
 
@@ -127,15 +126,14 @@ export function registerRunnerAdminRoutes(app: FastifyInstance, ctx: ServerConte
     const user = await requireUser(ctx, req, reply);
     if (!user) return reply;
     if (!user.isAdmin) return reply.code(403).send({ message: '403 Forbidden' });
-    return list(req, reply, await listRunners(ctx), SCOPES);
+    return list(req, reply, await ctx.store.listRunners(), SCOPES);
   });
 
   app.get('/api/v4/projects/:id/runners', async (req: RunnerReq, reply) => {
     if (!(await requireUser(ctx, req, reply))) return reply;
     const project = await projectParam(ctx, req, reply);
     if (!project) return reply;
-    const usable = (await listRunners(ctx)).filter((r) => r.runnerType === 'instance_type' || r.projectId === project.id);
-    return list(req, reply, usable, SCOPES);
+    return list(req, reply, await ctx.store.listRunners({ usableByProjectId: project.id }), SCOPES);
   });
 
   app.get('/api/v4/runners/:id', async (req: RunnerReq, reply) => {
@@ -176,7 +174,7 @@ export function registerRunnerAdminRoutes(app: FastifyInstance, ctx: ServerConte
   app.delete('/api/v4/runners/:id', async (req: RunnerReq, reply) => {
     const found = await withRunner(req, reply, 'owner');
     if (!found) return reply;
-    await deleteRunner(ctx, found.runner.id);
+    await ctx.store.deleteRunner(found.runner.id);
     ctx.log.info({ runnerId: found.runner.id, by: found.user.username }, 'runner deleted');
     return reply.code(204).send();
   });

@@ -7,7 +7,6 @@ import {
   registerRunnerRequestSchema, TRACE_UPDATE_INTERVAL_HEADER, updateJobRequestSchema, verifyRunnerRequestSchema,
 } from '../../protocol/index.js';
 import { requestJob } from '../services/job-queue.js';
-import { runnerByTokenDigest } from '../services/runner-directory.js';
 import { appendJobTrace, authenticateJob, updateJobState } from '../services/job-updates.js';
 import type { ServerContext } from '../services/server-context.js';
 import { newToken, TOKEN_PREFIX, tokenDigest } from '../services/tokens.js';
@@ -30,8 +29,7 @@ export function registerRunnerRoutes(app: FastifyInstance, ctx: ServerContext, o
     void reply.code(400).send({ message: { body: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) } });
     return undefined;
   };
-  // Through the runner directory: settings people changed (paused, tags...) apply to job picking.
-  const runnerFor = async (token: string): Promise<RunnerRecord | undefined> => runnerByTokenDigest(ctx, tokenDigest(token));
+  const runnerFor = (token: string): Promise<RunnerRecord | undefined> => ctx.store.runnerByTokenDigest(tokenDigest(token));
   const forbidden = (reply: FastifyReply) => reply.code(403).send({ message: '403 Forbidden' });
 
   app.post('/api/v4/runners', async (req, reply) => {

@@ -38,23 +38,15 @@ export async function autoCancelRedundant(ctx: ServerContext, newer: PipelineRec
   return canceled;
 }
 
-/**
- * Where a pipeline's on_job_failure setting lives. PipelineRecord has no column for it (yet), so it
- * is a setting per pipeline, written only for `all` (the default `none` writes nothing).
- */
-export function onJobFailureSettingKey(pipelineId: number): string {
-  return `pipeline_auto_cancel_on_job_failure:${pipelineId}`;
-}
-
-/** Records workflow:auto_cancel:on_job_failure of a new pipeline (before any of its jobs runs). */
-export async function rememberOnJobFailure(ctx: ServerContext, pipelineId: number, value: string | undefined): Promise<void> {
-  if (value === 'all') await ctx.store.setSetting(onJobFailureSettingKey(pipelineId), 'all');
+/** workflow:auto_cancel:on_job_failure as the pipeline records it (`none` unless `all`). */
+export function onJobFailureMode(value: string | undefined): PipelineRecord['autoCancelOnJobFailure'] {
+  return value === 'all' ? 'all' : 'none';
 }
 
 /** After `job` failed for good: cancels its pipeline when it asked for that; true if it did. */
 export async function autoCancelOnJobFailure(ctx: ServerContext, job: JobRecord): Promise<boolean> {
   if (job.status !== 'failed' || effectiveAllowFailure(job)) return false;
-  if ((await ctx.store.getSetting(onJobFailureSettingKey(job.pipelineId))) !== 'all') return false;
+  if ((await ctx.store.pipelineById(job.pipelineId))?.autoCancelOnJobFailure !== 'all') return false;
   await cancelPipeline(ctx, job.pipelineId);
   ctx.log.info({ pipelineId: job.pipelineId, jobId: job.id }, 'pipeline canceled after a job failed (auto_cancel:on_job_failure)');
   return true;

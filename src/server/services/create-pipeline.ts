@@ -8,7 +8,7 @@ import { ZERO_SHA } from '../git/git-repos.js';
 import type { NewJob, PipelineRecord, PipelineVariable, ProjectRecord } from '../store/store.js';
 import { pipelineVariableAsJobVariable } from './project-variables.js';
 import { prePipelineVariables, type PipelineFacts } from './predefined-variables.js';
-import { autoCancelMode, autoCancelRedundant, rememberOnJobFailure } from './auto-cancel.js';
+import { autoCancelMode, autoCancelRedundant, onJobFailureMode } from './auto-cancel.js';
 import { processPipelineNow } from './pipeline-processor.js';
 import { projectVariablesFor } from './project-variables.js';
 import type { ServerContext } from './server-context.js';
@@ -76,10 +76,12 @@ export async function createPipeline(ctx: ServerContext, project: ProjectRecord,
   const jobs: NewJob[] = result.pipeline.jobs.map((spec) => ({
     name: spec.name, stage: spec.stage, stageIndex: spec.stageIndex, status: 'created', spec, userId: t.userId,
   }));
-  const created = await ctx.store.createPipeline({ ...base, status: 'created', yamlErrors: null, name: result.pipeline.name ?? null }, jobs, t.variables);
+  const created = await ctx.store.createPipeline({
+    ...base, status: 'created', yamlErrors: null, name: result.pipeline.name ?? null,
+    autoCancelOnJobFailure: onJobFailureMode(result.config?.workflow.autoCancel?.on_job_failure),
+  }, jobs, t.variables);
   // Runners fetch the pipeline's exact commit through this ref (git_info.refspecs).
   await repos.updateRef(project.fullPath, `refs/pipelines/${created.id}`, t.sha, signal);
-  await rememberOnJobFailure(ctx, created.id, result.config?.workflow.autoCancel?.on_job_failure);
   await processPipelineNow(ctx, created.id);
   if (t.source === 'push') await autoCancelRedundant(ctx, created, autoCancelMode(result.config?.workflow.autoCancel?.on_new_commit));
   ctx.log.info({ pipelineId: created.id, project: project.fullPath, ref: t.ref, jobs: jobs.length }, 'pipeline created');

@@ -5,6 +5,7 @@ import { resolveVariables } from '../../pipeline/variables/resolve-variables.js'
 import type { PayloadDependency, PayloadExtras } from '../../protocol/index.js';
 import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord } from '../store/store.js';
 import { isProtectedRef } from './create-pipeline.js';
+import { dependencyDotenvVariables } from './dotenv-report.js';
 import { jobVariables, prePipelineVariables } from './predefined-variables.js';
 import { pipelineVariableAsJobVariable, projectVariablesFor } from './project-variables.js';
 import type { ServerContext } from './server-context.js';
@@ -39,7 +40,7 @@ export async function buildPayloadExtras(ctx: ServerContext, a: Assignment, sign
   ];
   if (pipeline.name) predefined.push(plain('CI_PIPELINE_NAME', pipeline.name));
   const all: JobVariable[] = [
-    ...predefined, ...job.spec.variables, ...(await projectVariablesFor(ctx.store, project.id, protectedRef)),
+    ...predefined, ...job.spec.variables, ...(await dependencyDotenvVariables(ctx, job)), ...(await projectVariablesFor(ctx.store, project.id, protectedRef)),
     ...(await ctx.store.pipelineVariables(pipeline.id)).map(pipelineVariableAsJobVariable),
   ];
   const resolved = resolveVariables(all);

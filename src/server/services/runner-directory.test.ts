@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnerRecord } from '../store/store.js';
-import { applyChange, hasStatus, restRunnerStatus, runnerStatus } from './runner-directory.js';
+import { hasStatus, restRunnerStatus, runnerStatus } from './runner-directory.js';
 
 const NOW = Date.parse('2025-06-10T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -41,13 +41,5 @@ describe('runner status (GitLab Ci::Runner#status / deprecated_rest_status)', ()
     expect(hasStatus(runner(), 'offline', NOW)).toBe(false);
     expect(hasStatus(runner(), 'never_contacted', NOW)).toBe(true);
     expect(hasStatus(runner(), 'bogus', NOW)).toBe(false);
-  });
-});
-
-describe('applyChange', () => {
-  it('changes only the given fields', () => {
-    const r = runner({ description: 'a', tags: ['x'] });
-    expect(applyChange(r, { paused: true, tags: ['y', 'z'], maximumTimeout: null })).toEqual({ ...r, paused: true, tags: ['y', 'z'] });
-    expect(applyChange(r, { maximumTimeout: 900, description: 'b' })).toEqual({ ...r, maximumTimeout: 900, description: 'b' });
   });
 });

@@ -3,7 +3,6 @@
 import type { JobRecord } from '../store/store.js';
 import { autoCancelOnJobFailure } from './auto-cancel.js';
 import { processPipelineNow } from './pipeline-processor.js';
-import { runnerById } from './runner-directory.js';
 import type { ServerContext } from './server-context.js';
 
 export interface StaleLimits {
@@ -30,7 +29,7 @@ export function staleReason(job: JobRecord, now: number, timeoutSeconds: number,
 export async function sweepStaleJobs(ctx: ServerContext, limits: StaleLimits, now = Date.now()): Promise<number[]> {
   const dropped: number[] = [];
   for (const job of await ctx.store.executingJobs()) {
-    const runner = job.runnerId !== null ? await runnerById(ctx, job.runnerId) : undefined;
+    const runner = job.runnerId !== null ? await ctx.store.runnerById(job.runnerId) : undefined;
     const wanted = job.spec.timeoutSeconds ?? ctx.defaultTimeoutSeconds;
     const timeout = runner?.maximumTimeout != null ? Math.min(wanted, runner.maximumTimeout) : wanted;
     const reason = staleReason(job, now, timeout, limits);

@@ -182,5 +182,93 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.deleteRunner(runner.id);
       expect(await store.runnerById(runner.id)).toBeUndefined();
     });
+
+    it('lists runners by filter and updates their settings', async () => {
+      const store = await open();
+      const { project } = await seed(store);
+      const base = {
+        description: 'shared', tags: ['docker'], runUntagged: false, locked: false, accessLevel: 'not_protected' as const, paused: false,
+        maximumTimeout: null, runnerType: 'instance_type' as const, projectId: null,
+      };
+      const shared = await store.createRunner(base, 'd-1');
+      const own = await store.createRunner({ ...base, description: 'own', runnerType: 'project_type', projectId: project.id, paused: true }, 'd-2');
+      const elsewhere = await store.createProject({ ...project, name: 'web', path: 'web', fullPath: 'grp/web' });
+      const other = await store.createRunner({ ...base, description: 'other', runnerType: 'project_type', projectId: elsewhere.id }, 'd-3');
+      expect((await store.listRunners()).map((r) => r.id)).toEqual([shared.id, own.id, other.id]);
+      expect((await store.listRunners({ runnerType: 'project_type' })).map((r) => r.id)).toEqual([own.id, other.id]);
+      expect((await store.listRunners({ usableByProjectId: project.id })).map((r) => r.id)).toEqual([shared.id, own.id]);
+      expect((await store.listRunners({ paused: true, usableByProjectId: project.id })).map((r) => r.id)).toEqual([own.id]);
+
+      const updated = await store.updateRunner(shared.id, {
+        description: 'renamed', paused: true, tags: ['a', 'b'], runUntagged: true, locked: true, accessLevel: 'ref_protected', maximumTimeout: 3600,
+      });
+      expect(updated).toMatchObject({ id: shared.id, description: 'renamed', paused: true, tags: ['a', 'b'], runUntagged: true, locked: true, accessLevel: 'ref_protected', maximumTimeout: 3600 });
+      expect(await store.runnerByTokenDigest('d-1')).toEqual(updated);
+      // Only the given fields change; null clears the timeout.
+      expect(await store.updateRunner(shared.id, { maximumTimeout: null })).toMatchObject({ description: 'renamed', tags: ['a', 'b'], maximumTimeout: null });
+      expect(await store.updateRunner(shared.id, {})).toMatchObject({ description: 'renamed' });
+      expect(await store.updateRunner(99999, { paused: false })).toBeUndefined();
+      expect(await store.updateRunner(99999, {})).toBeUndefined();
+    });
+
+    it('keeps workflow:auto_cancel:on_job_failure on the pipeline', async () => {
+      const store = await open();
+      const { pipeline } = await seed(store);
+      expect(pipeline.autoCancelOnJobFailure).toBe('none');
+      const all = await store.createPipeline({ ...pipeline, autoCancelOnJobFailure: 'all' }, []);
+      expect(all.autoCancelOnJobFailure).toBe('all');
+      expect((await store.pipelineById(all.id))?.autoCancelOnJobFailure).toBe('all');
+      expect((await store.pipelineById(pipeline.id))?.autoCancelOnJobFailure).toBe('none');
+    });
+
+    it('stores dotenv variables with their artifact and replaces them on a new upload', async () => {
+      const store = await open();
+      const { pipeline } = await seed(store);
+      const [job] = await store.jobsOfPipeline(pipeline.id);
+      const artifact = { jobId: job!.id, fileType: 'dotenv', fileFormat: 'gzip', filename: '.env.gz', size: 20, expireAt: null };
+      expect(await store.dotenvVariables(job!.id)).toEqual([]);
+      await store.putArtifact(artifact, [{ key: 'B', value: '2' }, { key: 'A', value: 'x=y' }]);
+      expect(await store.dotenvVariables(job!.id)).toEqual([{ key: 'B', value: '2' }, { key: 'A', value: 'x=y' }]);
+      await store.putArtifact({ ...artifact, fileType: 'archive' });
+      expect(await store.dotenvVariables(job!.id)).toHaveLength(2);
+      await store.putArtifact(artifact, [{ key: 'C', value: '' }]);
+      expect(await store.dotenvVariables(job!.id)).toEqual([{ key: 'C', value: '' }]);
+      expect((await store.artifactsOfJob(job!.id)).map((a) => a.fileType)).toEqual(['archive', 'dotenv']);
+    });
   });
+}
+
+/**
+ * Rows a version-6 database had for the stop-gaps migration 7 replaces (settings per pipeline and
+ * per runner), as plain SQL both dialects run; checked by expectStopGapsMigrated.
+ */
+export const VERSION_6_STOP_GAP_ROWS = `
+  INSERT INTO projects (name, path, namespace_path, full_path, default_branch, visibility, ci_config_path, pipeline_iid, created_at)
+    VALUES ('app', 'app', 'grp', 'grp/app', 'main', 'private', '.gitlab-ci.yml', 2, '2030-01-01T00:00:00.000Z');
+  INSERT INTO pipelines (project_id, iid, ref, tag, sha, before_sha, source, status, created_at, updated_at)
+    VALUES (1, 1, 'main', 0, 'a', 'b', 'push', 'running', 'x', 'x'), (1, 2, 'main', 0, 'a', 'b', 'push', 'running', 'x', 'x');
+  INSERT INTO runners (token_digest, description, tags, run_untagged, locked, access_level, paused, maximum_timeout, runner_type, created_at)
+    VALUES ('d1', 'old', '["x"]', 1, 0, 'not_protected', 0, NULL, 'instance_type', 'x'),
+           ('d2', 'kept', '["y"]', 0, 1, 'ref_protected', 1, 900, 'instance_type', 'x');
+  INSERT INTO settings (key, value) VALUES
+    ('pipeline_auto_cancel_on_job_failure:2', 'all'),
+    ('runner_admin:1', '{"description":"new","paused":true,"tags":["a","b"],"runUntagged":false,"locked":true,"accessLevel":"ref_protected","maximumTimeout":3600}'),
+    ('runner_admin:2', ''),
+    ('runner_admin:7', '{"paused":true}'),
+    ('other', 'v');
+`;
+
+export async function expectStopGapsMigrated(store: Store): Promise<void> {
+  expect((await store.pipelineById(1))?.autoCancelOnJobFailure).toBe('none');
+  expect((await store.pipelineById(2))?.autoCancelOnJobFailure).toBe('all');
+  expect(await store.runnerById(1)).toMatchObject({
+    description: 'new', paused: true, tags: ['a', 'b'], runUntagged: false, locked: true, accessLevel: 'ref_protected', maximumTimeout: 3600,
+  });
+  expect(await store.runnerById(2)).toMatchObject({
+    description: 'kept', paused: true, tags: ['y'], runUntagged: false, locked: true, accessLevel: 'ref_protected', maximumTimeout: 900,
+  });
+  for (const key of ['pipeline_auto_cancel_on_job_failure:2', 'runner_admin:1', 'runner_admin:2', 'runner_admin:7']) {
+    expect(await store.getSetting(key)).toBeUndefined();
+  }
+  expect(await store.getSetting('other')).toBe('v');
 }

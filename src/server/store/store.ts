@@ -65,6 +65,8 @@ export interface PipelineRecord {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** workflow:auto_cancel:on_job_failure: `all` = the first failed job cancels the rest. */
+  autoCancelOnJobFailure: 'none' | 'all';
 }
 
 export interface JobRecord {
@@ -136,8 +138,35 @@ export interface PipelineVariable {
 
 export type NewProject = Omit<ProjectRecord, 'id' | 'createdAt'>;
 export type NewRunner = Omit<RunnerRecord, 'id' | 'createdAt' | 'contactedAt' | 'info'>;
-export type NewPipeline = Omit<PipelineRecord, 'id' | 'iid' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'>;
+/** autoCancelOnJobFailure defaults to `none`. */
+export type NewPipeline = Omit<PipelineRecord, 'id' | 'iid' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'autoCancelOnJobFailure'>
+  & { autoCancelOnJobFailure?: PipelineRecord['autoCancelOnJobFailure'] };
 export type NewJob = Pick<JobRecord, 'name' | 'stage' | 'stageIndex' | 'status' | 'spec' | 'userId'>;
+
+/** What people may change on a runner (PUT /runners/:id). */
+export interface RunnerChange {
+  description?: string;
+  paused?: boolean;
+  tags?: string[];
+  runUntagged?: boolean;
+  locked?: boolean;
+  accessLevel?: RunnerRecord['accessLevel'];
+  maximumTimeout?: number | null;
+}
+
+/** listRunners: every given field must match. */
+export interface RunnerFilter {
+  runnerType?: RunnerRecord['runnerType'];
+  /** Runners the project's jobs may use: instance runners and the project's own. */
+  usableByProjectId?: number;
+  paused?: boolean;
+}
+
+/** One variable of a job's artifacts:reports:dotenv. */
+export interface DotenvVariable {
+  key: string;
+  value: string;
+}
 
 export interface JobChange {
   status?: JobStatus;
@@ -180,6 +209,10 @@ export interface Store {
   deleteRunner(id: number): Promise<void>;
   setRunnerTokenDigest(id: number, digest: string): Promise<void>;
   touchRunner(id: number, info: Record<string, unknown> | undefined, at: string): Promise<void>;
+  /** Runners matching `filter` (all without one), by id. */
+  listRunners(filter?: RunnerFilter): Promise<RunnerRecord[]>;
+  /** Applies `change`; returns the runner as stored after it, undefined when it does not exist. */
+  updateRunner(id: number, change: RunnerChange): Promise<RunnerRecord | undefined>;
 
   /** Creates the pipeline (next iid of its project), its jobs and its variables in one transaction. */
   createPipeline(pipeline: NewPipeline, jobs: NewJob[], variables?: readonly PipelineVariable[]): Promise<PipelineRecord>;
@@ -219,9 +252,14 @@ export interface Store {
   /** The trace from byte `fromOffset` (default 0) to its end. */
   readTrace(jobId: number, fromOffset?: number): Promise<Buffer>;
 
-  /** Records an uploaded artifact (its file is already durable on disk); replaces one of the same type. */
-  putArtifact(artifact: Omit<ArtifactRecord, 'createdAt'>): Promise<void>;
+  /**
+   * Records an uploaded artifact (its file is already durable on disk); replaces one of the same type.
+   * `dotenv`: the variables parsed from a dotenv report, replacing the job's earlier ones in the same commit.
+   */
+  putArtifact(artifact: Omit<ArtifactRecord, 'createdAt'>, dotenv?: readonly DotenvVariable[]): Promise<void>;
   artifactsOfJob(jobId: number): Promise<ArtifactRecord[]>;
+  /** The dotenv report variables of a job, in file order. */
+  dotenvVariables(jobId: number): Promise<DotenvVariable[]>;
 
   listVariables(projectId: number): Promise<VariableRecord[]>;
   getVariable(projectId: number, key: string): Promise<VariableRecord | undefined>;

@@ -78,6 +78,27 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         UNIQUE (project_id, key));
     `,
   },
+  {
+    version: 7,
+    sql: `
+      ALTER TABLE pipelines ADD COLUMN auto_cancel_on_job_failure TEXT NOT NULL DEFAULT 'none';
+      CREATE TABLE job_dotenv_variables (
+        job_id INTEGER NOT NULL REFERENCES jobs(id), position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (job_id, position));
+      UPDATE pipelines SET auto_cancel_on_job_failure = 'all' WHERE id IN (
+        SELECT CAST(substr(key, 37) AS INTEGER) FROM settings WHERE key LIKE 'pipeline_auto_cancel_on_job_failure:%' AND value = 'all');
+      DELETE FROM settings WHERE key LIKE 'pipeline_auto_cancel_on_job_failure:%';
+      UPDATE runners SET
+        description = COALESCE((SELECT value::json->>'description' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%'), description),
+        paused = COALESCE((CASE (SELECT value::json->>'paused' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END), paused),
+        tags = COALESCE((SELECT value::json->>'tags' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%'), tags),
+        run_untagged = COALESCE((CASE (SELECT value::json->>'runUntagged' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END), run_untagged),
+        locked = COALESCE((CASE (SELECT value::json->>'locked' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END), locked),
+        access_level = COALESCE((SELECT value::json->>'accessLevel' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%'), access_level),
+        maximum_timeout = COALESCE(CAST((SELECT value::json->>'maximumTimeout' FROM settings WHERE key = 'runner_admin:' || runners.id AND value LIKE '{%') AS INTEGER), maximum_timeout);
+      DELETE FROM settings WHERE key LIKE 'runner_admin:%';
+    `,
+  },
 ];
 
 /** Any constant: the advisory lock that keeps two starting servers from migrating at the same time. */

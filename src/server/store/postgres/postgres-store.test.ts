@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { describeStoreContract, seed } from '../store-contract.js';
+import { describeStoreContract, expectStopGapsMigrated, seed, VERSION_6_STOP_GAP_ROWS } from '../store-contract.js';
 import type { Store } from '../store.js';
+import { PG_MIGRATIONS } from './migrations.js';
 import { openPostgresStore, redact } from './postgres-store.js';
 
 const url = process.env.DRYDOCK_TEST_POSTGRES_URL;
@@ -50,6 +51,25 @@ describe.skipIf(!url)('PostgresStore', () => {
     const second = await open(schema);
     expect((await second.pipelineById(pipeline.id))?.ref).toBe('main');
     expect((await second.projectByPath('grp/app'))?.id).toBe(pipeline.projectId);
+  });
+
+  it('moves the version-6 settings stop-gaps into columns (migration 7)', async () => {
+    const schema = `drydock_test_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+      await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      for (const m of PG_MIGRATIONS.filter((m) => m.version <= 6)) {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, 'x']);
+      }
+      await client.query(VERSION_6_STOP_GAP_ROWS);
+    } finally {
+      await client.end();
+    }
+    await expectStopGapsMigrated(await open(schema));
   });
 
   it('says which database it could not reach, without the password', async () => {

@@ -74,6 +74,8 @@ export interface PipelinesTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** 'none' | 'all' (migration 7). */
+  auto_cancel_on_job_failure: Generated<string>;
 }
 
 export interface JobsTable {
@@ -144,6 +146,14 @@ export interface ResourceGroupsTable {
   updated_at: string;
 }
 
+/** Variables a job's artifacts:reports:dotenv declared, in file order (migration 7). */
+export interface JobDotenvVariablesTable {
+  job_id: number;
+  position: number;
+  key: string;
+  value: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   applied_at: string;
@@ -162,5 +172,6 @@ export interface Database {
   job_artifacts: JobArtifactsTable;
   pipeline_variables: PipelineVariablesTable;
   resource_groups: ResourceGroupsTable;
+  job_dotenv_variables: JobDotenvVariablesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JobStatus } from '../../services/job-status.js';
 import type {
-  ArtifactRecord, JobChange, PipelineVariable, JobRecord, NewJob, NewPipeline, NewProject, NewRunner, PipelineChange, PipelineRecord, ProjectRecord,
+  ArtifactRecord, DotenvVariable, JobChange, RunnerChange, RunnerFilter, PipelineVariable, JobRecord, NewJob, NewPipeline, NewProject, NewRunner, PipelineChange, PipelineRecord, ProjectRecord,
   ResourceGroupProcessMode, ResourceGroupRecord, RunnerRecord, Store, UserRecord, VariableRecord,
 } from '../store.js';
 import { bit, jobFromRow, pipelineFromRow, projectFromRow, resourceGroupFromRow, runnerFromRow, userFromRow, variableFromRow } from './row-mappers.js';
@@ -120,6 +120,30 @@ export class SqlStore implements Store {
     await this.db.updateTable('runners').set(set).where('id', '=', id).execute();
   }
 
+  async listRunners(f: RunnerFilter = {}): Promise<RunnerRecord[]> {
+    let q = this.db.selectFrom('runners').selectAll();
+    if (f.runnerType !== undefined) q = q.where('runner_type', '=', f.runnerType);
+    if (f.paused !== undefined) q = q.where('paused', '=', bit(f.paused));
+    const usable = f.usableByProjectId;
+    if (usable !== undefined) q = q.where((eb) => eb.or([eb('runner_type', '=', 'instance_type'), eb('project_id', '=', usable)]));
+    return (await q.orderBy('id').execute()).map(runnerFromRow);
+  }
+
+  async updateRunner(id: number, c: RunnerChange): Promise<RunnerRecord | undefined> {
+    const set = {
+      ...(c.description !== undefined && { description: c.description }),
+      ...(c.paused !== undefined && { paused: bit(c.paused) }),
+      ...(c.tags !== undefined && { tags: JSON.stringify(c.tags) }),
+      ...(c.runUntagged !== undefined && { run_untagged: bit(c.runUntagged) }),
+      ...(c.locked !== undefined && { locked: bit(c.locked) }),
+      ...(c.accessLevel !== undefined && { access_level: c.accessLevel }),
+      ...(c.maximumTimeout !== undefined && { maximum_timeout: c.maximumTimeout }),
+    };
+    if (Object.keys(set).length === 0) return this.runnerById(id);
+    const row = await this.db.updateTable('runners').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    return row ? runnerFromRow(row) : undefined;
+  }
+
   async createPipeline(p: NewPipeline, jobs: NewJob[], variables: readonly PipelineVariable[] = []): Promise<PipelineRecord> {
     return this.db.transaction().execute(async (trx) => {
       const { pipeline_iid: iid } = await trx.updateTable('projects').set((eb) => ({ pipeline_iid: eb('pipeline_iid', '+', 1) }))
@@ -128,7 +152,7 @@ export class SqlStore implements Store {
       const row = await trx.insertInto('pipelines').values({
         project_id: p.projectId, iid, ref: p.ref, tag: bit(p.tag), sha: p.sha, before_sha: p.beforeSha, source: p.source,
         status: p.status, yaml_errors: p.yamlErrors, name: p.name, user_id: p.userId, created_at: at, updated_at: at,
-        started_at: null, finished_at: p.status === 'failed' ? at : null,
+        started_at: null, finished_at: p.status === 'failed' ? at : null, auto_cancel_on_job_failure: p.autoCancelOnJobFailure ?? 'none',
       }).returningAll().executeTakeFirstOrThrow();
       for (const j of jobs) {
         await trx.insertInto('jobs').values({
@@ -269,10 +293,22 @@ export class SqlStore implements Store {
     return Buffer.concat(rows.map((r) => r.data));
   }
 
-  async putArtifact(a: Omit<ArtifactRecord, 'createdAt'>): Promise<void> {
+  async putArtifact(a: Omit<ArtifactRecord, 'createdAt'>, dotenv?: readonly DotenvVariable[]): Promise<void> {
     const values = { file_format: a.fileFormat, filename: a.filename, size: a.size, expire_at: a.expireAt, created_at: now() };
-    await this.db.insertInto('job_artifacts').values({ job_id: a.jobId, file_type: a.fileType, ...values })
-      .onConflict((oc) => oc.columns(['job_id', 'file_type']).doUpdateSet(values)).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('job_artifacts').values({ job_id: a.jobId, file_type: a.fileType, ...values })
+        .onConflict((oc) => oc.columns(['job_id', 'file_type']).doUpdateSet(values)).execute();
+      if (!dotenv) return;
+      await trx.deleteFrom('job_dotenv_variables').where('job_id', '=', a.jobId).execute();
+      if (dotenv.length === 0) return;
+      await trx.insertInto('job_dotenv_variables')
+        .values(dotenv.map((v, position) => ({ job_id: a.jobId, position, key: v.key, value: v.value }))).execute();
+    });
+  }
+
+  async dotenvVariables(jobId: number): Promise<DotenvVariable[]> {
+    const rows = await this.db.selectFrom('job_dotenv_variables').select(['key', 'value']).where('job_id', '=', jobId).orderBy('position').execute();
+    return rows.map((r) => ({ key: r.key, value: r.value }));
   }
 
   async artifactsOfJob(jobId: number): Promise<ArtifactRecord[]> {

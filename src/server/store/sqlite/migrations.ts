@@ -86,6 +86,30 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         UNIQUE (project_id, key));
     `,
   },
+  {
+    // workflow:auto_cancel:on_job_failure is part of the pipeline ('none' or 'all', fixed at creation);
+    // variables from a job's artifacts:reports:dotenv, parsed at upload, for the jobs that depend on it.
+    version: 7,
+    sql: `
+      ALTER TABLE pipelines ADD COLUMN auto_cancel_on_job_failure TEXT NOT NULL DEFAULT 'none';
+      CREATE TABLE job_dotenv_variables (
+        job_id INTEGER NOT NULL REFERENCES jobs(id), position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (job_id, position));
+      UPDATE pipelines SET auto_cancel_on_job_failure = 'all' WHERE id IN (
+        SELECT CAST(substr(key, 37) AS INTEGER) FROM settings WHERE key LIKE 'pipeline_auto_cancel_on_job_failure:%' AND value = 'all');
+      DELETE FROM settings WHERE key LIKE 'pipeline_auto_cancel_on_job_failure:%';
+      -- Runner edits were kept as JSON overlays in settings ('runner_admin:<id>') before runners could be updated.
+      UPDATE runners SET
+        description = COALESCE((SELECT json_extract(value, '$.description') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), description),
+        paused = COALESCE((SELECT json_extract(value, '$.paused') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), paused),
+        tags = COALESCE((SELECT json_extract(value, '$.tags') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), tags),
+        run_untagged = COALESCE((SELECT json_extract(value, '$.runUntagged') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), run_untagged),
+        locked = COALESCE((SELECT json_extract(value, '$.locked') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), locked),
+        access_level = COALESCE((SELECT json_extract(value, '$.accessLevel') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), access_level),
+        maximum_timeout = COALESCE((SELECT json_extract(value, '$.maximumTimeout') FROM settings WHERE key = 'runner_admin:' || runners.id AND json_valid(value)), maximum_timeout);
+      DELETE FROM settings WHERE key LIKE 'runner_admin:%';
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions applied. */
