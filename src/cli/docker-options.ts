@@ -95,36 +95,32 @@ export async function runnerEnvironmentFromOptions(opts: Record<string, unknown>
 
 /** The DockerExecutor options for a local run: config.toml first, flags over it. */
 export async function dockerExecutorOptionsFrom(opts: Record<string, unknown>): Promise<DockerExecutorOptions> {
-  const [found, { normalizeDockerServices }] = await Promise.all([runnerEntry(opts), import('../runner/config/docker-services.js')]);
+  const [found, { dockerSettingsFromConfig, DockerSettingsError }] = await Promise.all([runnerEntry(opts), import('./docker-settings-from-config.js')]);
   const d = found?.entry.docker;
-  const { services: configServices, errors } = normalizeDockerServices(d?.services ?? []);
-  if (errors.length > 0) throw new DockerOptionsError(errors.map((e) => e.message).join('\n'));
+  let config;
+  try {
+    config = dockerSettingsFromConfig(d, found?.explicitPullPolicy ?? false);
+  } catch (err) {
+    throw err instanceof DockerSettingsError ? new DockerOptionsError(err.message) : err;
+  }
   const flagServices = ((opts.dockerServices as string[] | undefined) ?? []).map((name) => ({ name, aliases: [], variables: [] }));
   const flagPolicies = opts.dockerPullPolicy as PullPolicy[] | undefined;
-  const pullPolicy = flagPolicies ?? (found?.explicitPullPolicy ? d?.pull_policy : undefined);
-  const host = (opts.dockerHost as string | undefined) ?? d?.host;
-  const image = (opts.dockerImage as string | undefined) ?? d?.image;
+  const host = opts.dockerHost as string | undefined;
+  const image = opts.dockerImage as string | undefined;
   const layer = opts.dockerLayerCache;
-  const wait = (opts.waitForServicesTimeout as number | undefined) ?? d?.wait_for_services_timeout;
+  const wait = opts.waitForServicesTimeout as number | undefined;
   const environment = await runnerEnvironmentFromOptions(opts);
   return {
+    ...config,
     ...(environment.length > 0 ? { environment } : {}),
-    ...(host || d?.tls_cert_path ? { connection: { ...(host ? { host } : {}), ...(d?.tls_cert_path ? { tlsCertPath: d.tls_cert_path } : {}), tlsVerify: d?.tls_verify ?? false } } : {}),
+    ...(host ? { connection: { ...config.connection, host, tlsVerify: config.connection?.tlsVerify ?? false } } : {}),
     ...(image ? { defaultImage: image } : {}),
-    privileged: opts.dockerPrivileged === true || (d?.privileged ?? false),
-    ...(d?.services_privileged !== undefined ? { servicesPrivileged: d.services_privileged } : {}),
-    volumes: [...(d?.volumes ?? []), ...((opts.dockerVolumes as string[] | undefined) ?? [])],
-    ...(pullPolicy ? { pullPolicy } : {}),
-    ...(d && d.allowed_pull_policies.length > 0 ? { allowedPullPolicies: d.allowed_pull_policies } : {}),
+    privileged: opts.dockerPrivileged === true || config.privileged === true,
+    volumes: [...(config.volumes ?? []), ...((opts.dockerVolumes as string[] | undefined) ?? [])],
+    ...(flagPolicies ? { pullPolicy: flagPolicies } : {}),
     defaultPullPolicy: ['if-not-present'],
-    services: [
-      ...configServices.map((s) => ({ name: s.name, aliases: s.aliases, variables: s.variables, ...(s.command.length > 0 ? { command: s.command } : {}), ...(s.entrypoint.length > 0 ? { entrypoint: s.entrypoint } : {}) })),
-      ...flagServices,
-    ],
+    services: [...(config.services ?? []), ...flagServices],
     ...(wait !== undefined ? { waitForServicesTimeout: wait } : {}),
-    ...(d?.disable_entrypoint_overwrite ? { disableEntrypointOverwrite: true } : {}),
-    ...(d?.user ? { user: d.user } : {}),
-    ...(d?.registry_mirror ? { registryMirror: d.registry_mirror } : {}), ...(d?.dind_insecure_registry === false ? { dindInsecureRegistry: false } : {}),
     ...(layer !== undefined && layer !== false ? { layerCache: { slots: typeof layer === 'number' ? layer : 4 } } : {}),
     runnerShort: 'local',
   };

@@ -9,7 +9,6 @@ import type { Executor } from '../executor/executor.js';
 import { expandRunner } from '../pipeline/variables/expand.js';
 import { RunnerConfigError } from '../runner/config/config-error.js';
 import { defaultConfigPath } from '../runner/config/default-config-path.js';
-import { normalizeDockerServices } from '../runner/config/docker-services.js';
 import { parseEnvironment } from '../runner/config/environment-entry.js';
 import { loadRunnerConfig } from '../runner/config/load-runner-config.js';
 import { RunnerConfigFileSchema, RunnerEntrySchema, type RunnerConfigFile, type RunnerEntry } from '../runner/config/schema.js';
@@ -187,25 +186,20 @@ const createExecutor: ExecutorFactory = async (entry, ctx) => {
 };
 
 async function dockerExecutor(entry: RunnerEntry, short: string): Promise<Executor> {
-  const { DockerExecutor } = await import('../executor/docker/docker-executor.js');
-  const d = entry.docker;
-  const { services, errors } = normalizeDockerServices(d?.services ?? []);
-  if (errors.length > 0) throw new ExecutorSetupError(`[[runners.docker.services]]: ${errors.map((e) => e.message).join('; ')}`);
+  const [{ DockerExecutor }, { dockerSettingsFromConfig, DockerSettingsError }] = await Promise.all([
+    import('../executor/docker/docker-executor.js'), import('./docker-settings-from-config.js'),
+  ]);
+  let config;
+  try {
+    config = dockerSettingsFromConfig(entry.docker);
+  } catch (err) {
+    throw err instanceof DockerSettingsError ? new ExecutorSetupError(err.message) : err;
+  }
   const environment = parseEnvironment(entry.environment).variables;
   return new DockerExecutor({
+    ...config,
     ...(environment.length > 0 ? { environment } : {}),
-    ...(d?.host || d?.tls_cert_path ? { connection: { ...(d.host ? { host: d.host } : {}), ...(d.tls_cert_path ? { tlsCertPath: d.tls_cert_path } : {}), tlsVerify: d.tls_verify } } : {}),
-    ...(d?.image ? { defaultImage: d.image } : {}),
-    privileged: d?.privileged ?? false,
-    ...(d?.services_privileged !== undefined ? { servicesPrivileged: d.services_privileged } : {}),
-    volumes: [...(d?.volumes ?? [])],
-    ...(d?.pull_policy ? { pullPolicy: [...d.pull_policy] } : {}),
-    ...(d && d.allowed_pull_policies.length > 0 ? { allowedPullPolicies: [...d.allowed_pull_policies] } : {}),
     defaultPullPolicy: ['always'],
-    services: services.map((s) => ({ name: s.name, aliases: s.aliases, variables: s.variables, ...(s.command.length > 0 ? { command: s.command } : {}), ...(s.entrypoint.length > 0 ? { entrypoint: s.entrypoint } : {}) })),
-    ...(d ? { waitForServicesTimeout: d.wait_for_services_timeout } : {}),
-    ...(d?.disable_entrypoint_overwrite ? { disableEntrypointOverwrite: true } : {}),
-    ...(d?.user ? { user: d.user } : {}),
     runnerShort: short,
   });
 }

@@ -1,30 +1,19 @@
 // Job payload `credentials` (GitLab's Ci::Build#credentials): with the registry on, every job
 // payload carries `{type: "registry", url: CI_REGISTRY, username: "gitlab-ci-token", password:
 // <job token>}`, and those credentials get a pull token for the job's project at /jwt/auth.
-// The second part (a private project's job whose `image:` was pushed to the built-in registry runs
-// under `drydock runner run`) needs the runner to hand the payload's credentials to the docker
-// executor as a credential source; it runs once that wiring exists in dist/ (see WIRED below).
+// The second part: a private project's job whose `image:` was pushed to the built-in registry runs
+// under `drydock runner run`, pulled with the payload's credentials (the runner offers them as
+// DOCKER_AUTH_CONFIG when the job and runner define none).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { leftovers, skipWithoutDocker } from './fixtures-docker/_support/docker-test-kit.js';
-import { REPO_ROOT } from './helpers/run-cli.js';
 import { jobLog, registerCliRunner, startCliServer, waitForCliPipeline } from './registry-runner-kit.js';
 import { createProject, push, registerRunner, startRunner, startTestServer, type TestServer } from './runner-run-kit.js';
 import { authedUrl, git, jobRequestBody, workingCopy } from './server-kit.js';
-
-/** True once something under dist/runner or dist/executor uses the protocol's payload-credentials helper. */
-function payloadCredentialsWired(): boolean {
-  const scan = (dir: string): boolean => existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory()
-    ? scan(path.join(dir, e.name))
-    : e.name.endsWith('.js') && readFileSync(path.join(dir, e.name), 'utf8').includes('dockerConfigFromCredentials'));
-  return scan(path.join(REPO_ROOT, 'dist', 'runner')) || scan(path.join(REPO_ROOT, 'dist', 'executor'));
-}
-const WIRED = payloadCredentialsWired() || process.env.DRYDOCK_E2E_PAYLOAD_CREDENTIALS === '1';
 
 describe('job payload registry credentials', () => {
   let t: TestServer;
@@ -71,7 +60,7 @@ describe('job payload registry credentials', () => {
 
 // The host's dockerd pulls job images: it allows plain HTTP only to 127.0.0.0/8, so this server's
 // registry (CI_REGISTRY, and the credentials' url) is 127.0.0.1:PORT. No dind here.
-describe.skipIf(skipWithoutDocker() || !WIRED)('a private project\'s job image from the built-in registry (drydock runner run)', () => {
+describe.skipIf(skipWithoutDocker())('a private project\'s job image from the built-in registry (drydock runner run)', () => {
   it('pulls image: with the payload credentials and runs the job in it', async () => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'drydock-private-image-'));
     const server = await startCliServer(path.join(work, 'data'), '127.0.0.1');
@@ -100,7 +89,7 @@ describe.skipIf(skipWithoutDocker() || !WIRED)('a private project\'s job image f
       const done = await waitForCliPipeline(server, created.json.id as number, 0, 180_000, () => runner?.stderr() ?? '');
       const log = await jobLog(server, created.json.id as number, done.jobs[0]!.id);
       expect(done.pipeline.status, `${log}\n${runner.stderr()}`).toBe('success');
-      expect(log).toContain('job payload (GitLab Registry)');
+      expect(log).toContain('Authenticating with credentials from $DOCKER_AUTH_CONFIG'); // the payload's, as the job defines none
       expect(log).toContain('from the private registry');
     } finally {
       expect(await runner?.stop('SIGTERM')).toBe(0);

@@ -43,7 +43,7 @@ describe('runnerJobVariables', () => {
   it('turns the payload\'s registry credentials into a masked DOCKER_AUTH_CONFIG', () => {
     const auth = vars.find((v) => v.key === 'DOCKER_AUTH_CONFIG');
     expect(auth?.masked).toBe(true);
-    expect(JSON.parse(auth!.value)).toEqual({ auths: { 'registry.example:5005': { auth: Buffer.from('gitlab-ci-token:glcbt-1').toString('base64') } } });
+    expect(JSON.parse(auth!.value)).toEqual({ auths: { 'registry.example:5005': { username: 'gitlab-ci-token', password: 'glcbt-1', auth: Buffer.from('gitlab-ci-token:glcbt-1').toString('base64') } } });
   });
 
   it('lets [runners.feature_flags] win over FF_ job variables', () => {

@@ -3,7 +3,7 @@
 //   → the server's job variables (minus FF_*) → the runner's "after" variables (directories, slots).
 // Then every non-raw value has its `$VAR` references expanded once (JobVariables.Expand).
 import type { JobPaths, ResolvedVariable } from '../../executor/executor.js';
-import type { JobPayload } from '../../protocol/index.js';
+import { dockerConfigFromCredentials, type JobPayload } from '../../protocol/index.js';
 import { parseEnvironmentEntry } from '../config/environment-entry.js';
 
 /** gitlab-runner's value expansion (Go os.Expand): unknown names become empty, `$$` becomes `$`. */
@@ -49,7 +49,8 @@ export function runnerJobVariables(o: RunnerJobVariablesInput): ResolvedVariable
 
   for (const v of o.payload.variables) {
     if (v.key.startsWith('FF_')) continue;
-    put(v.key, v.value, { masked: v.masked, file: v.file ?? false, raw: v.raw ?? false });
+    // `public` decides what services see (gitlab-runner passes only public/internal ones to them).
+    put(v.key, v.value, { masked: v.masked, file: v.file ?? false, raw: v.raw ?? false, ...(v.public === false ? { public: false } : {}) });
   }
 
   put('CI_BUILDS_DIR', o.paths.buildsDir, { raw: true });
@@ -69,12 +70,8 @@ export function runnerJobVariables(o: RunnerJobVariablesInput): ResolvedVariable
  * place of DOCKER_AUTH_CONFIG only when the job and runner define none.
  */
 function registryAuthConfig(payload: JobPayload): string | undefined {
-  const auths: Record<string, { auth: string }> = {};
-  for (const c of payload.credentials ?? []) {
-    if (c.type !== 'registry' || !c.url) continue;
-    auths[c.url] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
-  }
-  return Object.keys(auths).length > 0 ? JSON.stringify({ auths }) : undefined;
+  const config = dockerConfigFromCredentials(payload.credentials);
+  return config ? JSON.stringify(config) : undefined;
 }
 
 /** One expansion pass; references to file variables stay for the shell, which sees the file's path. */
