@@ -2,14 +2,14 @@
 // its npm dependencies) through V8's code cache: no module resolution, no ESM linking, no compiling.
 // Returns undefined when there is no bundle or it is older than dist/ (tsc ran since), so the
 // caller loads dist/cli/main.js as before.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
 
-export function loadRunBundle() {
-  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+function loadRunBundle() {
+  const dist = path.join(__dirname, '..', 'dist');
   const file = path.join(dist, 'bundle', 'drydock-run.cjs');
   const bundle = statSync(file, { throwIfNoEntry: false });
   const compiled = statSync(path.join(dist, 'cli', 'main.js'), { throwIfNoEntry: false });
@@ -31,3 +31,5 @@ export function loadRunBundle() {
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
   return module.exports;
 }
+
+module.exports = { loadRunBundle };

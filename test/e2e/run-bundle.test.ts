@@ -36,7 +36,7 @@ beforeAll(() => {
   pkg = mkdtempSync(path.join(os.tmpdir(), 'drydock-bundle-pkg-'));
   for (const dir of ['bin', 'scripts']) mkdirSync(path.join(pkg, dir));
   cpSync(path.join(REPO_ROOT, 'dist'), path.join(pkg, 'dist'), { recursive: true, filter: (src) => !src.includes(`${path.sep}bundle`) });
-  for (const f of ['bin/drydock.js', 'bin/load-bundle.js', 'scripts/build-cli-bundle.mjs']) cpSync(path.join(REPO_ROOT, f), path.join(pkg, f));
+  for (const f of ['bin/drydock.js', 'bin/load-bundle.js', 'bin/package.json', 'scripts/build-cli-bundle.mjs']) cpSync(path.join(REPO_ROOT, f), path.join(pkg, f));
   for (const f of ['package.json', 'node_modules']) symlinkSync(path.join(REPO_ROOT, f), path.join(pkg, f));
   execFileSync(process.execPath, [path.join(pkg, 'scripts', 'build-cli-bundle.mjs')], { stdio: 'pipe', timeout: 120_000 });
 }, 180_000);
