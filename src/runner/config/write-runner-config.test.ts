@@ -177,6 +177,11 @@ describe('removeRunner', () => {
     expect(mustParse(removeRunner(added, (r) => r.name === 'tmp'))).toEqual(mustParse(BIG_CONFIG));
   });
 
+  it('keeps the final newline when the last entry goes', () => {
+    const text = 'concurrent = 2\n\n[[runners]]\n  name = "a"\n  executor = "shell"\n';
+    expect(removeRunner(text, () => true).endsWith('\n')).toBe(true);
+  });
+
   it('keeps a table that follows the runners', () => {
     const text = '[[runners]]\n  name = "a"\n  [runners.docker]\n    image = "x"\n\n[session_server]\n  session_timeout = 60\n';
     const out = removeRunner(text, () => true);

@@ -84,7 +84,9 @@ export function removeRunner(
     const end = next ? next.line - 1 : lines.length;
     for (let n = h.line; n <= end; n++) drop.add(n);
   });
-  const edited = lines.filter((_, n) => !drop.has(n + 1)).join('\n');
+  const joined = lines.filter((_, n) => !drop.has(n + 1)).join('\n');
+  // Dropping the last entry takes the file's final empty line with it: keep the newline at the end.
+  const edited = text.endsWith('\n') && !joined.endsWith('\n') ? `${joined}\n` : joined;
   const check = parseRunnerConfig(edited, fileName);
   if (check.config && deepEqual(check.config, { ...config, runners: kept })) return edited;
   return serializeRunnerConfig({ ...config, runners: kept });

@@ -1,5 +1,6 @@
 // Everything the payload needs beyond the JobSpec: ids, git, timeout, dependencies and the final
-// variable list (predefined → YAML → project variables, expanded server-side like GitLab).
+// variable list (predefined → YAML → dotenv of dependencies → project → pipeline variables,
+// expanded server-side like GitLab).
 import type { JobVariable } from '../../pipeline/spec/job-spec.js';
 import { resolveVariables } from '../../pipeline/variables/resolve-variables.js';
 import type { PayloadDependency, PayloadExtras } from '../../protocol/index.js';
