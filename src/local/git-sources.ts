@@ -9,9 +9,10 @@
 // With includeUncommitted the user's uncommitted changes (tracked and untracked, not ignored)
 // are laid over the checkout.
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { applyGitStrategy } from '../runtime/workspace/git-strategy.js';
 import { copyRelative } from './file-tree.js';
 
 const execFileAsync = promisify(execFile);
@@ -46,21 +47,8 @@ export interface SubmoduleOptions {
 }
 
 export async function getSources(o: GetSourcesOptions): Promise<void> {
-  const strategy = o.strategy === '' ? 'fetch' : o.strategy;
-  if (strategy === 'none') {
-    o.log('Skipping Git repository setup');
-    await mkdir(o.targetDir, { recursive: true });
-    return;
-  }
-  if (strategy === 'empty') {
-    o.log('Skipping Git repository setup and creating an empty build directory');
-    await rm(o.targetDir, { recursive: true, force: true });
-    await mkdir(o.targetDir, { recursive: true });
-    return;
-  }
-  if (strategy !== 'fetch' && strategy !== 'clone') {
-    throw new Error(`unknown GIT_STRATEGY "${o.strategy}": use clone, fetch, none or empty`);
-  }
+  const strategy = await applyGitStrategy(o.strategy === '' ? 'fetch' : o.strategy, o.targetDir, o.log, (m) => new Error(m));
+  if (strategy === undefined) return;
   const reuse = strategy === 'fetch' && (await isDir(path.join(o.targetDir, '.git')));
   if (reuse) {
     o.log('Fetching changes...');

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { lstat, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { applyGitStrategy } from '../../runtime/workspace/git-strategy.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,21 +37,8 @@ export class SourcesError extends Error {
 }
 
 export async function fetchSources(o: FetchSourcesOptions): Promise<void> {
-  const strategy = o.strategy === '' ? (o.allowFetch ? 'fetch' : 'clone') : o.strategy;
-  if (strategy === 'none') {
-    o.log('Skipping Git repository setup');
-    await mkdir(o.targetDir, { recursive: true });
-    return;
-  }
-  if (strategy === 'empty') {
-    o.log('Skipping Git repository setup and creating an empty build directory');
-    await rm(o.targetDir, { recursive: true, force: true });
-    await mkdir(o.targetDir, { recursive: true });
-    return;
-  }
-  if (strategy !== 'fetch' && strategy !== 'clone') {
-    throw new SourcesError(`unknown GIT_STRATEGY "${o.strategy}": use clone, fetch, none or empty`);
-  }
+  const strategy = await applyGitStrategy(o.strategy === '' ? (o.allowFetch ? 'fetch' : 'clone') : o.strategy, o.targetDir, o.log, (m) => new SourcesError(m));
+  if (strategy === undefined) return;
   const depthNote = o.depth > 0 ? ` with git depth set to ${o.depth}` : '';
   o.log(`Fetching changes${depthNote}...`);
   const reuse = strategy === 'fetch' && (await isDir(path.join(o.targetDir, '.git')));
