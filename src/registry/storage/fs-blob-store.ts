@@ -17,6 +17,8 @@ import { KeyedMutex } from './keyed-mutex.js';
 import type { BlobInfo, BlobStore, ByteRange, ByteSource, UploadInfo } from './registry-storage.js';
 
 const READ_CHUNK = 1024 * 1024;
+/** Background datasync interval while an upload streams in. */
+const SYNC_EVERY = 32 * 1024 * 1024;
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 interface RunningHash { hash: Hash; size: number }
@@ -190,32 +192,46 @@ function unknownUpload(id: string): RegistryError {
 }
 
 /**
- * Appends the stream to `file` in ~1 MiB writes. Bytes that arrived before the source failed are
- * still written (and hashed), so a resumed upload continues from them; errors are rethrown after.
+ * Appends the stream to `file` in ~1 MiB vectored writes (no copy into one buffer). Bytes that
+ * arrived before the source failed are still written (and hashed), so a resumed upload continues
+ * from them; errors are rethrown after. Every SYNC_EVERY bytes a datasync is started in the
+ * background, so the one at completion finds little left to flush.
  */
 async function appendToFile(file: string, data: ByteSource, running: RunningHash | undefined, signal: AbortSignal): Promise<number> {
   const handle = await open(file, 'a');
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let written = 0;
+  let unsynced = 0;
   // One write in flight while the next batch is being received: disk and socket overlap.
   let inFlight: Promise<void> = Promise.resolve();
-  const writeBatch = async (buffer: Buffer): Promise<void> => {
-    let offset = 0;
-    while (offset < buffer.length) offset += (await handle.write(buffer, offset, buffer.length - offset)).bytesWritten;
-    written += buffer.length;
+  // At most one background datasync; its failure is ignored (completion syncs again and reports).
+  let syncing: Promise<void> | undefined;
+  const writeBatch = async (buffers: Buffer[], length: number): Promise<void> => {
+    let done = 0;
+    while (done < length) {
+      const rest = done === 0 ? buffers : remainder(buffers, done);
+      done += (await handle.writev(rest)).bytesWritten;
+    }
+    written += length;
     if (running) {
-      running.hash.update(buffer);
-      running.size += buffer.length;
+      for (const buffer of buffers) running.hash.update(buffer);
+      running.size += length;
+    }
+    unsynced += length;
+    if (unsynced >= SYNC_EVERY && !syncing) {
+      unsynced = 0;
+      syncing = handle.datasync().catch(() => undefined).finally(() => (syncing = undefined));
     }
   };
   const flush = async (): Promise<void> => {
     await inFlight;
     if (pendingBytes === 0) return;
-    const buffer = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    // Many tiny chunks are joined first: one iovec each would make the write and hashing crawl.
+    const buffers = pending.length > 256 ? [Buffer.concat(pending, pendingBytes)] : pending;
+    inFlight = writeBatch(buffers, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    inFlight = writeBatch(buffer);
     // Marked handled now; the error still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -231,10 +247,25 @@ async function appendToFile(file: string, data: ByteSource, running: RunningHash
       await flush();
       await inFlight;
     } finally {
+      await syncing;
       await handle.close();
     }
   }
   return written;
+}
+
+/** The part of `buffers` after its first `skip` bytes (after a short writev). */
+function remainder(buffers: Buffer[], skip: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const buffer of buffers) {
+    if (skip >= buffer.length) {
+      skip -= buffer.length;
+      continue;
+    }
+    rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+    skip = 0;
+  }
+  return rest;
 }
 
 async function hashFile(file: string, algorithm: DigestAlgorithm, signal: AbortSignal): Promise<string> {
