@@ -2,55 +2,22 @@
 // and restarted on the same data dir and port, and a runner that speaks the v4 protocol exactly as
 // gitlab-runner does and records every answer the server acknowledged (202 trace, 200 update).
 // (Self-contained on purpose: it drives only the built CLI, never imports the server's source.)
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { CLI } from './helpers/run-cli.js';
+import { authedUrl, commitFiles, git, jobRequestBody } from './helpers/server-protocol.js';
 
-const execFileAsync = promisify(execFile);
-
-export async function git(cwd: string, args: string[]): Promise<string> {
-  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com',
-    GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
-  return (await execFileAsync('git', args, { cwd, env })).stdout;
-}
+export { authedUrl, git, jobRequestBody };
 
 /** A fresh working copy on main; `commit` adds files and commits. */
 export async function workingCopy(): Promise<{ dir: string; commit(files: Record<string, string>, message: string): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'drydock-wc-'));
   await git(dir, ['init', '--quiet', '--initial-branch=main']);
-  return {
-    dir,
-    commit: async (files, message) => {
-      for (const [name, content] of Object.entries(files)) {
-        await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-        await writeFile(path.join(dir, name), content);
-      }
-      await git(dir, ['add', '-A']);
-      await git(dir, ['commit', '--quiet', '-m', message]);
-    },
-  };
-}
-
-export function authedUrl(base: string, user: string, token: string, fullPath: string): string {
-  const u = new URL(`${base}/${fullPath}.git`);
-  u.username = user;
-  u.password = token;
-  return u.toString();
-}
-
-/** gitlab-runner's job request body. */
-export function jobRequestBody(token: string, extra: Record<string, unknown> = {}) {
-  return {
-    token, system_id: 's_0123456789ab',
-    info: { name: 'gitlab-runner', version: '17.0.0', revision: 'abcdef12', platform: 'linux', architecture: 'amd64', executor: 'docker',
-      features: { variables: true, image: true, services: true, artifacts: true, cache: true, trace_checksum: true, cancel_gracefully: true } },
-    ...extra,
-  };
+  return { dir, commit: async (files, message) => { await commitFiles(dir, files, message); } };
 }
 
 /**
