@@ -85,7 +85,10 @@ async function runnerEntry(opts: Record<string, unknown>): Promise<{ entry: Runn
 
 /** `[[runners]] environment` plus --env, as KEY/VALUE pairs run-command adds to every job's variables. */
 export async function runnerEnvironmentFromOptions(opts: Record<string, unknown>): Promise<Array<{ key: string; value: string }>> {
-  const found = await runnerEntry(opts);
+  return environmentOf(await runnerEntry(opts), opts);
+}
+
+function environmentOf(found: { entry: RunnerEntry } | undefined, opts: Record<string, unknown>): Array<{ key: string; value: string }> {
   const entries = [...(found?.entry.environment ?? []), ...((opts.env as string[] | undefined) ?? [])];
   return entries.flatMap((e) => {
     const parsed = parseEnvironmentEntry(e);
@@ -109,7 +112,8 @@ export async function dockerExecutorOptionsFrom(opts: Record<string, unknown>): 
   const image = opts.dockerImage as string | undefined;
   const layer = opts.dockerLayerCache;
   const wait = opts.waitForServicesTimeout as number | undefined;
-  const environment = await runnerEnvironmentFromOptions(opts);
+  // The same entry as above: config.toml is read once here.
+  const environment = environmentOf(found, opts);
   return {
     ...config,
     ...(environment.length > 0 ? { environment } : {}),
