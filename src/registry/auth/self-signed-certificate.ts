@@ -56,12 +56,21 @@ function signatureAlgorithm(key: KeyObject): { der: Buffer; hash: string | null 
   }
 }
 
+/**
+ * The content octets of a DER INTEGER serial from random bytes: positive (top bit clear) and minimal
+ * (no leading zero octet, which DER forbids: a 0x00 first byte made about 1 certificate in 256 invalid).
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  return serial;
+}
+
 /** Returns the certificate as PEM. */
 export function selfSignedCertificate(options: SelfSignedCertificateOptions): string {
   const notBefore = options.notBefore ?? new Date(Date.now() - 24 * 3600_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 10 * 365 * 24 * 3600_000);
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // positive INTEGER
+  const serial = serialNumber(randomBytes(16));
   const name = sequence(tlv(0x31, sequence(oid('2.5.4.3'), tlv(0x0c, Buffer.from(options.commonName, 'utf8')))));
   const spki = createPublicKey(options.privateKey).export({ type: 'spki', format: 'der' });
   const algorithm = signatureAlgorithm(options.privateKey);
