@@ -19,6 +19,8 @@ import os from 'node:os';
 import { benchWorkspace, DRYDOCK, ROOT, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
 
 const RUNS = runsFromArgs(5);
+/** `--only a` or `--only b` runs one part (for iterating on one figure); both by default. */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 const TRIVIAL = `job:\n  image: busybox:latest\n  script:\n    - "true"\n`;
 const DIND = `image: docker:20.10.16
@@ -103,43 +105,49 @@ function cliBuild(): string {
 
 async function main(): Promise<void> {
   const workspace = benchWorkspace();
-  const { env, hasPeer, repos } = workspace;
   try {
-    const repo = makeRepo(TRIVIAL, 'docker');
-    repos.push(repo);
-    const floor = () => timeOnce('docker', ['run', '--rm', 'busybox:latest', 'true'], repo);
-    const ours = () => timeOnce(process.execPath, [DRYDOCK, 'run', '--executor', 'docker'], repo, env);
-    const peer = () => timeOnce(PEER_NODE, [PEER_CLI, '--helper-image', 'busybox:latest', '--no-color', 'job'], repo, env);
-    const [f, o, p] = measure(hasPeer ? [floor, ours, peer] : [floor, ours], RUNS);
-    console.log(`drydock CLI: ${cliBuild()}`);
-    console.log(`(a) trivial docker job, median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
-    console.log(`    docker run --rm busybox true (floor)   ${fmt(median(f!))}`);
-    console.log(`    drydock run --executor docker          ${fmt(median(o!))}  = ${(median(o!) / median(f!)).toFixed(2)}x floor (target <= 1.5x)`);
-    console.log(hasPeer ? `    gitlab-ci-local 4.75                   ${fmt(median(p!))}  = ${(median(p!) / median(f!)).toFixed(2)}x floor` : '    gitlab-ci-local: not installed (see header)');
-
-    const dindRepo = makeRepo(DIND, 'docker');
-    repos.push(dindRepo);
-    const certs = await makeCerts();
-    repos.push(certs);
-    const alone: number[] = [];
-    const job: number[] = [];
-    const afterReady: number[] = [];
-    await jobStartToFirstLine(dindRepo, env, certs); // warm-up
-    for (let i = 0; i < RUNS; i++) {
-      alone.push(await dindAlone(certs));
-      const j = await jobStartToFirstLine(dindRepo, env, certs);
-      job.push(j.total);
-      afterReady.push(j.afterReady);
-    }
-    const overhead = job.map((j, i) => j - alone[i]!);
-    console.log(`(b) dind job (TLS, certificates made once beforehand), median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
-    console.log(`    dind alone: start → 2376 accepts         ${fmt(median(alone))}`);
-    console.log(`    drydock: job start → first script line   ${fmt(median(job))}`);
-    console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms; pairwise: ${overhead.map(fmt).join(', ')})`);
-    console.log(`    drydock: service ready → first script line ${fmt(median(afterReady))} (min ${fmt(Math.min(...afterReady))}, max ${fmt(Math.max(...afterReady))})`);
+    if (ONLY !== 'b') await trivialJob(workspace);
+    if (ONLY !== 'a') await dindJob(workspace);
   } finally {
     workspace.dispose();
   }
+}
+
+async function trivialJob({ env, hasPeer, repos }: ReturnType<typeof benchWorkspace>): Promise<void> {
+  const repo = makeRepo(TRIVIAL, 'docker');
+  repos.push(repo);
+  const floor = () => timeOnce('docker', ['run', '--rm', 'busybox:latest', 'true'], repo);
+  const ours = () => timeOnce(process.execPath, [DRYDOCK, 'run', '--executor', 'docker'], repo, env);
+  const peer = () => timeOnce(PEER_NODE, [PEER_CLI, '--helper-image', 'busybox:latest', '--no-color', 'job'], repo, env);
+  const [f, o, p] = measure(hasPeer ? [floor, ours, peer] : [floor, ours], RUNS);
+  console.log(`drydock CLI: ${cliBuild()}`);
+  console.log(`(a) trivial docker job, median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
+  console.log(`    docker run --rm busybox true (floor)   ${fmt(median(f!))}`);
+  console.log(`    drydock run --executor docker          ${fmt(median(o!))}  = ${(median(o!) / median(f!)).toFixed(2)}x floor (target <= 1.5x)`);
+  console.log(hasPeer ? `    gitlab-ci-local 4.75                   ${fmt(median(p!))}  = ${(median(p!) / median(f!)).toFixed(2)}x floor` : '    gitlab-ci-local: not installed (see header)');
+}
+
+async function dindJob({ env, repos }: ReturnType<typeof benchWorkspace>): Promise<void> {
+  const dindRepo = makeRepo(DIND, 'docker');
+  repos.push(dindRepo);
+  const certs = await makeCerts();
+  repos.push(certs);
+  const alone: number[] = [];
+  const job: number[] = [];
+  const afterReady: number[] = [];
+  await jobStartToFirstLine(dindRepo, env, certs); // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    alone.push(await dindAlone(certs));
+    const j = await jobStartToFirstLine(dindRepo, env, certs);
+    job.push(j.total);
+    afterReady.push(j.afterReady);
+  }
+  const overhead = job.map((j, i) => j - alone[i]!);
+  console.log(`(b) dind job (TLS, certificates made once beforehand), median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
+  console.log(`    dind alone: start → 2376 accepts         ${fmt(median(alone))}`);
+  console.log(`    drydock: job start → first script line   ${fmt(median(job))}`);
+  console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms; pairwise: ${overhead.map(fmt).join(', ')})`);
+  console.log(`    drydock: service ready → first script line ${fmt(median(afterReady))} (min ${fmt(Math.min(...afterReady))}, max ${fmt(Math.max(...afterReady))})`);
 }
 
 await main();

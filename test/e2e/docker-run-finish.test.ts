@@ -48,9 +48,9 @@ job:
     expect(seen).toEqual(['CI_JOB_NAME=job', 'CI_PROJECT_DIR=/builds/local/project', 'YAML_VAR=from-yaml']);
   });
 
-  it('leaves no root-owned files in the builds directory: they go to the directory\'s owner (exec and start modes)', async () => {
+  it('leaves no root-owned files in the builds directory: they go to the directory\'s owner (start, exec and gated start modes)', async () => {
     const r = repo(`
-stages: [one, two]
+stages: [one, two, three]
 start-mode:
   stage: one
   image: busybox:latest
@@ -61,6 +61,12 @@ exec-mode:
   variables: { GIT_STRATEGY: none }
   script: ['mkdir -p more && touch more/file']
   after_script: ['touch after.txt']
+gated-mode:
+  stage: three
+  image: busybox:latest
+  variables: { GIT_STRATEGY: none }
+  services: [{ name: busybox:latest, command: [sleep, "60"] }]
+  script: ['mkdir -p gated && touch gated/file']
 `);
     const builds = path.join(path.dirname(r.dir), 'builds');
     // As for a user who is not root: their own builds directory (uid 1000 stands for them here).
@@ -70,7 +76,7 @@ exec-mode:
     const res = await runCli(['run', '--executor', 'docker', '--builds-dir', builds, '-j', '1'], { cwd: r.dir, timeoutMs: 180_000 });
     expect(res.code).toBe(0);
     const slot = path.join(builds, '0', 'local');
-    expect(readdirSync(path.join(slot, 'project')).sort()).toEqual(expect.arrayContaining(['.git', 'after.txt', 'more', 'out', 'root.txt']));
+    expect(readdirSync(path.join(slot, 'project')).sort()).toEqual(expect.arrayContaining(['.git', 'after.txt', 'gated', 'more', 'out', 'root.txt']));
     expect(notOwnedBy(slot, 1000)).toEqual([]);
   });
 
@@ -98,6 +104,30 @@ job:
     expect(sent).toBe(true);
     expect(res.code).toBe(130);
     expect(res.stdout).toMatch(/\[job\s*\] after: canceled/);
+    expect(jobOf(readPipeline(r.dir), 'job').status).toBe('canceled');
+  }, 300_000);
+
+  it('Ctrl-C of a job with services and no after_script (its script runs as the container\'s own process) cancels it cleanly', async () => {
+    const r = repo(`
+job:
+  image: busybox:latest
+  services: [{ name: busybox:latest, command: [sleep, "600"] }]
+  script: ['echo script-is-running', 'sleep 600']
+`);
+    const builds = path.join(path.dirname(r.dir), 'builds');
+    let sent = false;
+    const res = await runCli(['run', '--executor', 'docker', '--builds-dir', builds], {
+      cwd: r.dir,
+      timeoutMs: 100_000,
+      onStdout: (chunk, child) => {
+        if (!sent && /^\[job\s*\] script-is-running$/m.test(chunk)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(res.code).toBe(130);
     expect(jobOf(readPipeline(r.dir), 'job').status).toBe('canceled');
   }, 300_000);
 });

@@ -15,8 +15,15 @@ import type { LayerCacheLease } from './layer-cache.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
 import { buildsBinds } from './create-options.js';
 import { execStage } from './exec-stage.js';
-import { startStage } from './start-stage.js';
-import { generatePrepareScript, GITLAB_ENV_FILE, shellDetectionCommand } from '../script/generate-script.js';
+import { startStage, type PendingStage } from './start-stage.js';
+import { generatePrepareScript, GITLAB_ENV_FILE } from '../script/generate-script.js';
+
+/** The pre-started first user stage, once: later stages (and cleanup) get undefined. */
+async function takePendingStage(prepared: PreparedJob): Promise<PendingStage | undefined> {
+  const pending = prepared.pendingStage;
+  delete prepared.pendingStage;
+  return pending;
+}
 
 export type { DockerExecutorOptions, RunnerServiceOption } from './docker-executor-options.js';
 
@@ -63,40 +70,44 @@ export class DockerExecutor implements Executor {
   async run(job: ExecutorJob, step: StepRequest, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
     const prepared = this.jobs.get(job.runId)?.prepared;
     if (!prepared) throw new ExecutorError(`job ${job.runId} was not prepared`, 'runner_system_failure');
-    if (prepared.readiness && !HOST_SIDE_STAGES.has(step.stage)) {
-      // Services must be up before the first user script; earlier stages ran while they booted.
-      const text = await Promise.race([prepared.readiness, new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      })]);
-      delete prepared.readiness;
-      sink.write(text);
+    if (!HOST_SIDE_STAGES.has(step.stage)) {
+      if (prepared.readiness) {
+        // Services must be up before the first user script; earlier stages ran while they booted.
+        const text = await Promise.race([prepared.readiness, new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        })]);
+        delete prepared.readiness;
+        sink.write(text);
+      }
+      const pending = await takePendingStage(prepared);
+      if (pending) return pending.run(step.script, sink, signal);
     }
-    if (step.stage === 'prepare_script' && this.preparesOnHost(job, prepared, step.script)) {
-      // What that script would print and do, without a `docker exec` (0.05-0.2 s): the container
-      // has no entrypoint of its own to run first, and its tmp dir is this host's job.hostTmpDir.
+    if (step.stage === 'prepare_script' && this.preparesOnHost(job, step.script)) {
+      // What that script would print and do, without a `docker exec` (0.05-0.2 s, taken from the
+      // services' boot on a busy engine): its tmp dir is this host's job.hostTmpDir. An image's
+      // ENTRYPOINT then first runs for step_script (gitlab-runner also runs it for this stage: only
+      // an entrypoint that prints or fails shows the difference, in the next section's log).
       sink.write(`Running on ${prepared.hostname}...\n`);
       await unlink(path.join(job.hostTmpDir, GITLAB_ENV_FILE)).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
       return { exitCode: 0 };
     }
-    if (prepared.mode === 'start') return startStage(this.docker, prepared.build, prepared.image, step.script, sink, signal);
+    if (prepared.mode === 'start') return startStage(this.docker, prepared.build, prepared.image, step.script, sink, signal, prepared.gated);
     return execStage(this.docker, prepared.build, prepared.stageCmd, step.script, sink, signal);
   }
 
-  /** The runtime's standard prepare_script, an image without ENTRYPOINT, and an engine on this host. */
-  private preparesOnHost(job: ExecutorJob, prepared: PreparedJob, script: string): boolean {
-    const detect = shellDetectionCommand();
-    return dockerIsLocal(this.opts.connection)
-      && prepared.stageCmd.length === detect.length && prepared.stageCmd.every((part, i) => part === detect[i])
-      && script === generatePrepareScript({ shell: job.shell, paths: this.jobPaths(job) });
+  /** The runtime's standard prepare_script and an engine on this host. */
+  private preparesOnHost(job: ExecutorJob, script: string): boolean {
+    return dockerIsLocal(this.opts.connection) && script === generatePrepareScript({ shell: job.shell, paths: this.jobPaths(job) });
   }
 
   async cleanup(job: ExecutorJob, signal: AbortSignal): Promise<void> {
     const record = this.jobs.get(job.runId);
     this.jobs.delete(job.runId);
     record?.prepared?.stopWaiting.abort();
+    if (record?.prepared) void takePendingStage(record.prepared).then((pending) => pending?.discard());
     if (record?.prepared) await this.returnFilesToOwner(job, record.prepared, signal);
     await this.orphanSweep;
     if (record?.lease && record.prepared) {
@@ -127,7 +138,7 @@ export class DockerExecutor implements Executor {
     const script = `chown -R -h ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || chown -R ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || true\n`;
     const quiet: LogSink = { write: () => {} };
     try {
-      if (prepared.mode === 'start') await startStage(this.docker, prepared.build, prepared.image, script, quiet, signal);
+      if (prepared.mode === 'start') await startStage(this.docker, prepared.build, prepared.image, script, quiet, signal, prepared.gated);
       else await execStage(this.docker, prepared.build, prepared.stageCmd, script, quiet, signal);
     } catch {
       // The container is gone or has no chown: the files stay as they are (the job's result stands).

@@ -16,15 +16,32 @@ function sinkWriter(sink: LogSink): Writable {
   return new Writable({ write(chunk: Buffer, _enc, done) { sink.write(chunk); done(); } });
 }
 
-export async function execStage(docker: Docker, container: Docker.Container, stageCmd: string[], script: string, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
-  const exec = await container.exec({ Cmd: stageCmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+/** An exec started with its stdin open: nothing runs until its input is written (see runOpenedExec). */
+export interface OpenedExec {
+  exec: Docker.Exec;
+  stream: NodeJS.ReadWriteStream;
+  ended: Promise<void>;
+}
+
+export async function openExec(container: Docker.Container, cmd: string[]): Promise<OpenedExec> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = (await exec.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream;
   const ended = new Promise<void>((resolve) => {
     stream.once('end', resolve);
     stream.once('close', resolve);
     stream.once('error', () => resolve());
   });
-  docker.modem.demuxStream(stream, sinkWriter(sink), sinkWriter(sink));
+  return { exec, stream, ended };
+}
+
+export async function execStage(docker: Docker, container: Docker.Container, stageCmd: string[], script: string, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
+  const opened = await openExec(container, stageCmd);
+  docker.modem.demuxStream(opened.stream, sinkWriter(sink), sinkWriter(sink));
+  return runOpenedExec(container, opened, script.endsWith('\n') ? script : `${script}\n`, signal);
+}
+
+/** Writes `input` to the exec's stdin, closes it, and returns the exit code once Docker has it. */
+export async function runOpenedExec(container: Docker.Container, { exec, stream, ended }: OpenedExec, input: string, signal: AbortSignal): Promise<StageResult> {
   let killedBy: string | undefined;
   let hardKill: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -36,7 +53,7 @@ export async function execStage(docker: Docker, container: Docker.Container, sta
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal.aborted) onAbort();
-    stream.end(script.endsWith('\n') ? script : `${script}\n`);
+    stream.end(input);
     await ended;
     for (;;) {
       const info = await exec.inspect();

@@ -12,7 +12,7 @@ import { shellDetectionCommand } from '../script/generate-script.js';
 import { buildContainerName, networkName, objectLabels, projectUniqueName, serviceContainerName, volumeName, type NamingContext } from './container-names.js';
 import { buildContainerOptions, buildsBinds, jobEnv, serviceEnv, type BuildContainerInput } from './create-options.js';
 import { KEEPALIVE_ENTRYPOINT } from './exec-stage.js';
-import { startError } from './start-stage.js';
+import { STAGE_GATE, StartedStage, startError, type PendingStage } from './start-stage.js';
 import { defaultDockerConfigPath, loadCredentialSources, resolveRegistryAuth } from './credential-sources.js';
 import { diagnoseDockerHost, isDindImage } from './docker-host-diagnosis.js';
 import { serviceCmd } from './dind-registry-flags.js';
@@ -23,6 +23,7 @@ import { acquireLayerCache, type LayerCacheLease } from './layer-cache.js';
 import { portAccepts, serviceWarningBlock, startService, waitForServices, type ServiceReadiness, type StartedService } from './services.js';
 import { serviceName } from './service-aliases.js';
 import { bindEntry } from './volumes.js';
+import { WaitingStage } from './waiting-stage.js';
 
 export interface PreparedJob {
   build: Docker.Container;
@@ -30,9 +31,11 @@ export interface PreparedJob {
   stageCmd: string[];
   /**
    * exec: the container runs (PID 1 only waits) and each stage is a `docker exec` of stageCmd.
-   * start: the container is created, not started, with stageCmd as its command; each stage starts it.
+   * start: stageCmd is the container's own command and each stage starts the container; with
+   * `gated`, behind STAGE_GATE (each start's input begins with its go line).
    */
   mode: 'exec' | 'start';
+  gated: boolean;
   image: string;
   /** The job container's hostname (what `hostname` prints inside it). */
   hostname: string;
@@ -40,6 +43,8 @@ export interface PreparedJob {
   lease?: LayerCacheLease;
   /** Log text of the service readiness wait, once it is over; awaited before the first user script. */
   readiness?: Promise<string>;
+  /** The first user stage, started while the services boot (undefined if its exec could not start). */
+  pendingStage?: Promise<PendingStage | undefined>;
   stopWaiting: AbortController;
 }
 
@@ -116,17 +121,19 @@ export async function prepareJob(
   const privilegedServices = opts.servicesPrivileged ?? opts.privileged ?? false;
 
   const jobImage = ensure(plan.image, plan.policies);
-  // With no services to wait for and no after_script, the job container has only step_script to
-  // run (DockerExecutor does the standard prepare_script on the host): it runs it as its own
-  // process, as `docker run` would, when the image has no ENTRYPOINT (which would run per stage).
-  const startPerStage = plan.services.length === 0 && job.spec.afterScript.length === 0 && opts.local;
+  // With no after_script, the job container has only step_script to run (DockerExecutor does the
+  // standard prepare_script on the host): it runs it as its own process, as `docker run` would.
+  // Without services it is started by step_script; with services it starts now, behind a gate
+  // that step_script opens once they are ready. An image ENTRYPOINT (which runs per stage) keeps
+  // a job without services on exec.
+  const launch: BuildLaunch = job.spec.afterScript.length > 0 || !opts.local ? 'exec' : plan.services.length > 0 ? 'gated-start' : 'start';
   // The job container starts while services boot: PID 1 only waits, the entrypoint runs per stage.
   const buildReady = Promise.all([jobImage, objectsReady]).then(([img]) => startBuildContainer(docker, {
     name: buildContainerName(ctx), image: plan.image, labels: objectLabels(ctx, 'build', opts.owner),
     env: jobEnv(job.variables), binds, privileged: opts.privileged ?? false, network,
     networkAliases: perJobNetwork ? ['build', buildContainerName(ctx)] : [],
     hostname: projectUniqueName(ctx), ...(plan.user ? { user: plan.user } : {}), ...(plan.platform ? { platform: plan.platform } : {}),
-  }, plan.entrypoint, img.entrypoint, startPerStage, signal));
+  }, plan.entrypoint, img.entrypoint, launch, signal));
   buildReady.catch(() => {}); // awaited below; cleanup removes it whatever happens
   const started = plan.services.map(async (s, n): Promise<StartedService> => {
     log(`Starting service ${s.image} ...`);
@@ -159,22 +166,43 @@ export async function prepareJob(
     readiness.catch(() => {}); // awaited by the first user stage, or abandoned by cleanup
   }
 
-  const { build, stageCmd, mode } = await buildReady;
-  return { build, stageCmd, mode, image: plan.image, hostname: projectUniqueName(ctx), services, stopWaiting, ...(readiness ? { readiness } : {}), ...(lease ? { lease } : {}) };
+  const { build, stageCmd, mode, gated, started: startedStage } = await buildReady;
+  // An exec that fails to open is not the job's failure: the stage then runs as a plain exec and reports it.
+  const pendingStage: Promise<PendingStage | undefined> | undefined = startedStage ? Promise.resolve(startedStage)
+    : readiness && mode === 'exec' ? WaitingStage.open(docker, build, stageCmd).catch(() => undefined) : undefined;
+  return {
+    build, stageCmd, mode, gated, image: plan.image, hostname: projectUniqueName(ctx), services, stopWaiting,
+    ...(readiness ? { readiness } : {}), ...(pendingStage ? { pendingStage } : {}), ...(lease ? { lease } : {}),
+  };
+}
+
+type BuildLaunch = 'exec' | 'start' | 'gated-start';
+
+interface LaunchedBuild {
+  build: Docker.Container;
+  stageCmd: string[];
+  mode: 'exec' | 'start';
+  gated: boolean;
+  /** gated-start: the container, running its gate. */
+  started?: StartedStage;
 }
 
 /**
- * Creates the job container and, in exec mode, starts it (PID 1 only waits); returns the command
- * each stage runs and the mode (see PreparedJob).
+ * Creates the job container and, except for `start`, starts it (PID 1 waits, or is the gated
+ * first stage); returns the command each stage runs and the mode (see PreparedJob).
  */
 async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInput, 'cmd' | 'entrypoint'>, override: string[] | undefined, imageEntrypoint: string[],
-  startPerStage: boolean, signal: AbortSignal): Promise<{ build: Docker.Container; stageCmd: string[]; mode: 'exec' | 'start' }> {
+  launch: BuildLaunch, signal: AbortSignal): Promise<LaunchedBuild> {
   // image:entrypoint replaces the image's ENTRYPOINT; [''] clears it.
   const entrypoint = override !== undefined ? override.filter((part) => part !== '') : imageEntrypoint;
   const stageCmd = [...entrypoint, ...shellDetectionCommand()];
-  if (startPerStage && entrypoint.length === 0) {
+  if (launch === 'start' && entrypoint.length === 0) {
     const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: shellDetectionCommand(), ...(override ? { entrypoint: override } : {}) }), abortSignal: signal });
-    return { build, stageCmd, mode: 'start' };
+    return { build, stageCmd, mode: 'start', gated: false };
+  }
+  if (launch === 'gated-start') {
+    const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: stageCmd, entrypoint: STAGE_GATE }), abortSignal: signal });
+    return { build, stageCmd, mode: 'start', gated: true, started: await StartedStage.open(docker, build, input.image, true) };
   }
   const build = await docker.createContainer({ ...buildContainerOptions({ ...input, cmd: [], entrypoint: KEEPALIVE_ENTRYPOINT }), abortSignal: signal });
   try {
@@ -182,7 +210,7 @@ async function startBuildContainer(docker: Docker, input: Omit<BuildContainerInp
   } catch (err) {
     throw startError(err, input.image);
   }
-  return { build, stageCmd, mode: 'exec' };
+  return { build, stageCmd, mode: 'exec', gated: false };
 }
 
 async function reportReadiness(job: ExecutorJob, plan: JobPlan, services: StartedService[], network: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
