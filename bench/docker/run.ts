@@ -2,7 +2,8 @@
 //   (a) a trivial job (busybox, `true`) end to end: `drydock run --executor docker` beside a bare
 //       `docker run --rm busybox true` (the floor) and beside gitlab-ci-local on the same job.
 //   (b) a dind job (the guide's TLS recipe): time from job start to the first script line, beside
-//       the time the dind service itself needs to accept connections (started alone). Both use the
+//       the time the dind service itself needs to accept connections (started alone), and beside
+//       the same Docker objects made by hand (see dind-floors.ts). All use the
 //       same TLS certificates, made once before the runs (the dind stand-in makes its keys only when
 //       $DOCKER_TLS_CERTDIR has none): generating three 4096-bit RSA keys takes seconds and varies by
 //       seconds on a busy machine, which would swamp a 200 ms difference.
@@ -13,7 +14,8 @@
 // (plus rsync from apt); it runs offline with --helper-image busybox:latest in a repo with an origin.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import Docker from 'dockerode';
+import { dindAlone, sameObjectsByHand } from './dind-floors.js';
 import path from 'node:path';
 import os from 'node:os';
 import { benchWorkspace, DRYDOCK, ROOT, makeRepo, measure, median, PEER_CLI, PEER_NODE, runsFromArgs, timeOnce } from '../_support/bench-kit.js';
@@ -73,27 +75,6 @@ async function makeCerts(): Promise<string> {
   return dir;
 }
 
-/** ms from `docker start` of a lone dind container (TLS, as in the recipe, with `certs`) until 2376 accepts. */
-async function dindAlone(certs: string): Promise<number> {
-  const id = execFileSync('docker', ['create', '--privileged', '-e', 'DOCKER_TLS_CERTDIR=/certs', '-v', `${certs}:/certs`, 'docker:20.10.16-dind'], { encoding: 'utf8' }).trim();
-  try {
-    const t0 = process.hrtime.bigint();
-    execFileSync('docker', ['start', id], { stdio: 'ignore' });
-    const ip = execFileSync('docker', ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id], { encoding: 'utf8' }).trim();
-    for (;;) {
-      const open = await new Promise<boolean>((resolve) => {
-        const s = connect({ host: ip, port: 2376 });
-        s.once('connect', () => { s.destroy(); resolve(true); });
-        s.once('error', () => resolve(false));
-      });
-      if (open) return Number(process.hrtime.bigint() - t0) / 1e6;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  } finally {
-    execFileSync('docker', ['rm', '-f', '-v', id], { stdio: 'ignore' });
-  }
-}
-
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 /** Which build `bin/drydock.js run` loads: the bundle when it is newer than dist/ (see bin/load-bundle.js). */
@@ -132,21 +113,27 @@ async function dindJob({ env, repos }: ReturnType<typeof benchWorkspace>): Promi
   repos.push(dindRepo);
   const certs = await makeCerts();
   repos.push(certs);
+  const docker = new Docker();
   const alone: number[] = [];
+  const byHand: number[] = [];
   const job: number[] = [];
   const afterReady: number[] = [];
   await jobStartToFirstLine(dindRepo, env, certs); // warm-up
   for (let i = 0; i < RUNS; i++) {
-    alone.push(await dindAlone(certs));
+    alone.push(await dindAlone(docker, certs));
+    byHand.push(await sameObjectsByHand(docker, certs));
     const j = await jobStartToFirstLine(dindRepo, env, certs);
     job.push(j.total);
     afterReady.push(j.afterReady);
   }
   const overhead = job.map((j, i) => j - alone[i]!);
+  const overByHand = job.map((j, i) => j - byHand[i]!);
   console.log(`(b) dind job (TLS, certificates made once beforehand), median of ${RUNS} (load ${os.loadavg()[0]?.toFixed(1)}):`);
   console.log(`    dind alone: start → 2376 accepts         ${fmt(median(alone))}`);
+  console.log(`    same objects by hand: network + dind and job container in parallel → 2376 accepts ${fmt(median(byHand))}`);
   console.log(`    drydock: job start → first script line   ${fmt(median(job))}`);
   console.log(`    overhead                                 ${fmt(median(overhead))} (target <= 200 ms; pairwise: ${overhead.map(fmt).join(', ')})`);
+  console.log(`    drydock over the same objects by hand    ${fmt(median(overByHand))} (pairwise: ${overByHand.map(fmt).join(', ')})`);
   console.log(`    drydock: service ready → first script line ${fmt(median(afterReady))} (min ${fmt(Math.min(...afterReady))}, max ${fmt(Math.max(...afterReady))})`);
 }
 

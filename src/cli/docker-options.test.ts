@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { addDockerOptions, dockerExecutorOptionsFrom, runnerEnvironmentFromOptions } from './docker-options.js';
+import { addDockerOptions, dockerExecutorOptionsFrom, runnerSettingsFromOptions } from './docker-options.js';
 
 function parse(argv: string[]): Record<string, unknown> {
   const cmd = addDockerOptions(new Command('run').exitOverride().configureOutput({ writeErr: () => {} }));
@@ -32,6 +32,7 @@ describe('docker options', () => {
   name = "dind"
   executor = "docker"
   environment = ["DOCKER_DRIVER=overlay2"]
+  pre_build_script = "echo from-runner"
   [runners.docker]
     image = "alpine:3.12"
     privileged = true
@@ -48,7 +49,10 @@ describe('docker options', () => {
       services: [{ name: 'docker:19.03.13-dind', aliases: [], command: ['--registry-mirror', 'https://registry-mirror.example.com'] }],
     });
     expect(o.pullPolicy).toBeUndefined();
-    expect(await runnerEnvironmentFromOptions(opts)).toEqual([{ key: 'DOCKER_DRIVER', value: 'overlay2' }, { key: 'EXTRA', value: '1' }]);
+    expect(await runnerSettingsFromOptions(opts)).toEqual({
+      environment: [{ key: 'DOCKER_DRIVER', value: 'overlay2' }, { key: 'EXTRA', value: '1' }],
+      hooks: { preBuildScript: 'echo from-runner' },
+    });
   });
 
   it('honours an explicit pull_policy and the --docker-pull-policy flag', async () => {

@@ -8,6 +8,7 @@ import type { DockerExecutorOptions } from '../executor/docker/docker-executor.j
 import type { PullPolicy } from '../pipeline/spec/job-spec.js';
 import { parseEnvironmentEntry } from '../runner/config/environment-entry.js';
 import type { RunnerEntry } from '../runner/config/schema.js';
+import type { RunnerHooks } from '../runtime/types.js';
 
 // Only the flags are defined at load time: `drydock run` always offers them, and a shell run must
 // not pay for what a docker run needs (the config.toml schema, the TOML parser, the Docker SDK),
@@ -83,9 +84,14 @@ async function runnerEntry(opts: Record<string, unknown>): Promise<{ entry: Runn
   return { entry, explicitPullPolicy: rawEntry?.docker?.pull_policy !== undefined };
 }
 
-/** `[[runners]] environment` plus --env, as KEY/VALUE pairs run-command adds to every job's variables. */
-export async function runnerEnvironmentFromOptions(opts: Record<string, unknown>): Promise<Array<{ key: string; value: string }>> {
-  return environmentOf(await runnerEntry(opts), opts);
+/**
+ * What run-command takes from the [[runners]] entry besides the executor settings: `environment`
+ * plus --env (KEY/VALUE pairs added to every job's variables) and the pre/post scripts.
+ */
+export async function runnerSettingsFromOptions(opts: Record<string, unknown>): Promise<{ environment: Array<{ key: string; value: string }>; hooks: RunnerHooks }> {
+  const found = await runnerEntry(opts);
+  const { runnerHooks } = await import('../runner/config/runner-hooks.js');
+  return { environment: environmentOf(found, opts), hooks: found ? runnerHooks(found.entry) : {} };
 }
 
 function environmentOf(found: { entry: RunnerEntry } | undefined, opts: Record<string, unknown>): Array<{ key: string; value: string }> {

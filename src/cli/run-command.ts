@@ -9,7 +9,7 @@ import type { Executor } from '../executor/executor.js';
 import type { CompileContext, PipelineSource } from '../pipeline/compiler/context.js';
 import type { UserVariable } from '../local/user-variables.js';
 import type { CommandRegistrar } from './command-registrar.js';
-import { addDockerOptions, createDockerExecutorFromOptions, runnerEnvironmentFromOptions } from './docker-options.js';
+import { addDockerOptions, createDockerExecutorFromOptions, runnerSettingsFromOptions } from './docker-options.js';
 
 interface RunOptions {
   file: string;
@@ -165,7 +165,7 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
   if (jobs.length === 0) throw new UsageError('the pipeline has no jobs to run (rules/only/except excluded them all); see drydock run --list');
 
   const executor = await (shellExecutor ?? createExecutor(opts, rawOpts));
-  const runnerEnvironment = opts.executor === 'docker' ? await runnerEnvironmentFromOptions(rawOpts) : [];
+  const { environment: runnerEnvironment, hooks } = opts.executor === 'docker' ? await runnerSettingsFromOptions(rawOpts) : { environment: [], hooks: {} };
   const color = opts.color !== false && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   // `drydock run | head` closes stdout early: keep running the pipeline (logs still go to disk).
   let stdoutOpen = true;
@@ -197,6 +197,7 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
       jobs,
       userVariables,
       runnerEnvironment,
+      hooks,
       executor,
       runJob,
       state: new StateDir(path.resolve(opts.stateDir ?? path.join(root, '.drydock'))),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Executor, ExecutorJob } from '../executor/executor.js';
 import type { CompileContext } from '../pipeline/compiler/context.js';
 import type { JobSpec, Pipeline } from '../pipeline/spec/job-spec.js';
-import type { JobResult, JobWorkspace, RunJobOptions } from '../runtime/types.js';
+import type { JobResult, JobWorkspace, RunJobOptions, RunnerHooks } from '../runtime/types.js';
 import { teeSink, type LogSink } from '../shared/log-sink.js';
 import { ArtifactStore } from './artifact-store.js';
 import { leaseBuildSlot } from './build-slots.js';
@@ -37,6 +37,8 @@ export interface LocalRunOptions {
   userVariables: readonly UserVariable[];
   /** The runner's `environment` entries (config.toml), below every job variable. */
   runnerEnvironment?: ReadonlyArray<{ key: string; value: string }>;
+  /** The runner's pre/post scripts (config.toml). */
+  hooks?: RunnerHooks;
   executor: Executor;
   runJob: RunJobFn;
   state: StateDir;
@@ -155,7 +157,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
         onReports: (types) => reportNotes.set(spec.name, { types }),
         onJunit: (line) => { const n = reportNotes.get(spec.name); if (n !== undefined) n.junit = line; },
       });
-      return await o.runJob(job, o.executor, workspace, { signal: req.signal, sink, defaultTimeoutSeconds: o.defaultTimeoutSeconds });
+      return await o.runJob(job, o.executor, workspace, { signal: req.signal, sink, defaultTimeoutSeconds: o.defaultTimeoutSeconds, ...(o.hooks ? { hooks: o.hooks } : {}) });
     } catch (err) {
       // Anything that escapes the runtime is a system failure of this job, reported in its log.
       const message = err instanceof Error ? err.message : String(err);

@@ -37,6 +37,7 @@ async function execute(job: ExecutorJob, opts: Partial<RunJobOptions> & { worksp
     sink: { write: (c) => { log += c.toString(); } },
     ...(opts.defaultTimeoutSeconds !== undefined ? { defaultTimeoutSeconds: opts.defaultTimeoutSeconds } : {}),
     ...(opts.afterScriptTimeoutSeconds !== undefined ? { afterScriptTimeoutSeconds: opts.afterScriptTimeoutSeconds } : {}),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const script = (stage: string) => executor.calls.find((c) => c.stage === stage)?.script ?? '';
   return { result, log, executor, workspace, stages: executor.stagesOf(job.runId), methods: executor.calls.map((c) => c.stage ?? c.method), script };
@@ -91,6 +92,40 @@ describe('runJob stage order', () => {
     expect(step).toContain('export CI_JOB_TIMEOUT=3600');
     expect(step).toContain('export MY_VAR=x');
     expect(r.script('after_script')).toContain('export CI_JOB_STATUS=success');
+  });
+});
+
+describe('runJob with runner hooks', () => {
+  const hooks = { preGetSourcesScript: 'echo runner-pre-sources', postGetSourcesScript: 'echo runner-post-sources', preBuildScript: 'echo runner-pre-build', postBuildScript: 'echo runner-post-build' };
+
+  it('runs pre/post_get_sources_script around the checkout and pre/post_build_script around the job script', async () => {
+    const r = await execute(fakeJob({ spec: { ...WITH_EVERYTHING, hooks: { preGetSourcesScript: ['echo job-hook'] } } }), { hooks });
+    expect(r.methods).toEqual(['prepare', 'prepare_script', 'get_sources', 'get_sources', 'step_script', 'after_script', 'cleanup']);
+    const [pre, post] = r.executor.calls.filter((c) => c.stage === 'get_sources').map((c) => c.script ?? '');
+    // Before the checkout the project dir may not exist yet: the pre hooks start in the builds dir.
+    expect(pre).toMatch(/cd '?\/builds'?\n[^]*echo runner-pre-sources\n[^]*echo job-hook\n/);
+    expect(post).toMatch(/cd '?\/builds\/group\/project'?\n[^]*echo runner-post-sources\n/);
+    const step = r.script('step_script');
+    const order = ['echo runner-pre-build', 'echo before', 'echo script', 'echo runner-post-build'].map((c) => step.indexOf(`\n${c}\n`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(r.script('after_script')).not.toContain('runner-p');
+  });
+
+  it('a job hook alone runs before the checkout; no hooks, no extra stage script', async () => {
+    const withJobHook = await execute(fakeJob({ spec: { hooks: { preGetSourcesScript: ['echo job-hook'] } } }));
+    expect(withJobHook.methods).toEqual(['prepare', 'prepare_script', 'get_sources', 'step_script', 'cleanup']);
+    expect((await execute(fakeJob(), { hooks: { preBuildScript: '  ' } })).methods).toEqual(['prepare', 'prepare_script', 'step_script', 'cleanup']);
+  });
+
+  it('a failing pre_get_sources_script fails the job before its script', async () => {
+    const executor = new FakeExecutor();
+    const job = fakeJob({ spec: { hooks: { preGetSourcesScript: ['exit 7'] } }, variables: { FAKE_GET_SOURCES_EXIT_CODE: '7' } });
+    const workspace = new RecordingWorkspace();
+    const result = await runJob(job, executor, workspace, { signal: new AbortController().signal, sink: { write: () => {} } });
+    expect(result.status).toBe('failed');
+    expect(workspace.calls).toEqual([]);
+    expect(executor.calls.map((c) => c.stage ?? c.method)).toEqual(['prepare', 'prepare_script', 'get_sources', 'cleanup']);
   });
 });
 

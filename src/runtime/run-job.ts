@@ -83,8 +83,21 @@ export async function runJob(job: ExecutorJob, executor: Executor, workspace: Jo
     }
   }
   const prepared = !failure;
+  const hooks = opts.hooks ?? {};
+  /** A get_sources hook: the job's shell, its variables, in `workingDir`. */
+  const hookScript = (commands: string[], workingDir: string | undefined): string => generateScript({
+    shell: job.shell, stage: 'get_sources', paths: paths!, traceSections: false, commands,
+    variables: stageVariables(job, paths!, timeoutSeconds, 'running'), ...(workingDir ? { workingDir } : {}),
+  });
+  const getSources = async (): Promise<void> => {
+    const pre = [...present(hooks.preGetSourcesScript), ...job.spec.hooks.preGetSourcesScript];
+    if (pre.length > 0) await runScript('get_sources', hookScript(pre, paths!.buildsDir), beforeScript);
+    await workspace.getSources(sink, beforeScript);
+    const post = present(hooks.postGetSourcesScript);
+    if (post.length > 0) await runScript('get_sources', hookScript(post, undefined), beforeScript);
+  };
   const hostStages: Array<[BuildStage, boolean, () => Promise<void>]> = [
-    ['get_sources', true, () => workspace.getSources(sink, beforeScript)],
+    ['get_sources', true, getSources],
     ['restore_cache', job.spec.cache.length > 0, () => workspace.restoreCache(sink, beforeScript)],
     ['download_artifacts', job.spec.dependencies.length > 0, () => workspace.downloadArtifacts(sink, beforeScript)],
   ];
@@ -102,7 +115,7 @@ export async function runJob(job: ExecutorJob, executor: Executor, workspace: Jo
     const scriptSignal = AbortSignal.any([cancel, jobDeadline.signal, scriptDeadline.signal]);
     const script = generateScript({
       shell: job.shell, stage: 'step_script', paths: jobPaths, traceSections: false,
-      commands: [...job.spec.beforeScript, ...job.spec.script],
+      commands: [...present(hooks.preBuildScript), ...job.spec.beforeScript, ...job.spec.script, ...present(hooks.postBuildScript)],
       variables: stageVariables(job, jobPaths, timeoutSeconds, 'running'),
     });
     const err = await stage('step_script', stageDescription('step_script'), async () => {
@@ -218,4 +231,9 @@ async function drydockVersion(): Promise<string> {
   } catch {
     return 'dev';
   }
+}
+
+/** A runner hook as a command list: nothing for an unset or blank one. */
+function present(hook: string | undefined): string[] {
+  return hook !== undefined && hook.trim() !== '' ? [hook] : [];
 }

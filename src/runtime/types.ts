@@ -52,6 +52,21 @@ export interface RunJobOptions {
   defaultTimeoutSeconds?: number;
   /** after_script timeout (GitLab: 5 min, RUNNER_AFTER_SCRIPT_TIMEOUT). */
   afterScriptTimeoutSeconds?: number;
+  /** The runner's own scripts around the job's ([[runners]] in config.toml). */
+  hooks?: RunnerHooks;
+}
+
+/**
+ * config.toml's [[runners]] scripts. Each is one command (a multi-line one is echoed by its first
+ * line), as in gitlab-runner: pre/post_get_sources_script run in the get_sources stage around the
+ * checkout (in the job's container for docker), pre/post_build_script in the step_script shell
+ * before before_script and after script (skipped when the script fails).
+ */
+export interface RunnerHooks {
+  preGetSourcesScript?: string;
+  postGetSourcesScript?: string;
+  preBuildScript?: string;
+  postBuildScript?: string;
 }
 
 export type { ExecutorJob };

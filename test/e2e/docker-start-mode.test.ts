@@ -68,6 +68,10 @@ describe.skipIf(skip)('DockerExecutor short paths: start mode, gated start, gate
       expect(objects('network', job.runId)).toHaveLength(1);
       const paths = executor.jobPaths(job);
       expect(await executor.run(job, { stage: 'prepare_script', script: generatePrepareScript({ shell: 'bash', paths }) }, sink, signal)).toEqual({ exitCode: 0 });
+      // A runner's pre_get_sources_script runs before the gate opens: it execs into the container.
+      const hook = generateScript({ shell: 'bash', stage: 'get_sources', commands: ['echo "hook in $(pwd)"'], variables: job.variables, paths, traceSections: false, workingDir: '/builds' });
+      expect(await executor.run(job, { stage: 'get_sources', script: hook }, sink, signal)).toEqual({ exitCode: 0 });
+      expect(sink.text()).toContain('hook in /builds\n');
       const stage = (commands: string[]) => generateScript({ shell: 'bash', stage: 'step_script', commands, variables: job.variables, paths, traceSections: false });
       expect(await executor.run(job, { stage: 'step_script', script: stage(['echo "pid=$$"', 'cat /builds/group/project/service-marker', 'exit 3']) }, sink, signal)).toEqual({ exitCode: 3 });
       expect(sink.text()).toMatch(/is ready: .*\n[^]*\npid=1\n[^]*\nup\n/);

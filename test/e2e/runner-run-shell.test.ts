@@ -72,7 +72,8 @@ afterAll(async () => {
 describe('drydock runner run (shell executor)', () => {
   it('runs a pushed pipeline with stages, needs, artifacts and cache; logs reach the server', async () => {
     const token = await registerRunner(t);
-    const config = await writeConfig(work, `concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = "shell-e2e"\n  url = "${t.url}"\n  token = "${token}"\n  executor = "shell"\n`);
+    const config = await writeConfig(work, `concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = "shell-e2e"\n  url = "${t.url}"\n  token = "${token}"\n  executor = "shell"\n`
+      + '  pre_get_sources_script = "echo runner-pre-sources in $(pwd)"\n  post_get_sources_script = "echo runner-post-sources in $(pwd)"\n  pre_build_script = "echo runner-pre-build"\n');
     runner = startRunner(['run', '-c', config, '--working-directory', work], work);
     await push(t, project);
     const first = await waitForPipeline(t, project.id, 120_000, runner);
@@ -84,6 +85,8 @@ describe('drydock runner run (shell executor)', () => {
     expect(buildLog).toContain('Uploading artifacts as "archive" to coordinator');
     expect(buildLog).toContain('Uploading artifacts as "dotenv" to coordinator');
     expect(buildLog).toContain('Job succeeded');
+    // config.toml's hooks: around the checkout, and before the job's own script.
+    expect(buildLog).toMatch(new RegExp(`runner-pre-sources in ${work}/builds\\S*\\n[^]*runner-post-sources in ${work}/builds/\\S+/shellapp\\n[^]*runner-pre-build\\n`));
     const testLog = await jobTrace(t, project.id, byName.get('test')!.id);
     expect(testLog).toContain('Downloading artifacts for build');
     expect(testLog).toContain(`project dir is ${work}/builds/`);

@@ -94,7 +94,8 @@ export class DockerExecutor implements Executor {
       });
       return { exitCode: 0 };
     }
-    if (prepared.mode === 'start') return startStage(this.docker, prepared.build, prepared.image, step.script, sink, signal, prepared.gated);
+    // A gated container runs its gate until step_script: stages before it (a get_sources hook) exec into it.
+    if (prepared.mode === 'start' && !prepared.pendingStage) return startStage(this.docker, prepared.build, prepared.image, step.script, sink, signal, prepared.gated);
     return execStage(this.docker, prepared.build, prepared.stageCmd, step.script, sink, signal);
   }
 
@@ -138,6 +139,8 @@ export class DockerExecutor implements Executor {
     const script = `chown -R -h ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || chown -R ${owner.uid}:${owner.gid} ${dirs.join(' ')} 2>/dev/null || true\n`;
     const quiet: LogSink = { write: () => {} };
     try {
+      // A gated container whose script never ran is still in its gate (its stdin just closed).
+      if (prepared.gated) await prepared.build.wait({ condition: 'not-running', abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
       if (prepared.mode === 'start') await startStage(this.docker, prepared.build, prepared.image, script, quiet, signal, prepared.gated);
       else await execStage(this.docker, prepared.build, prepared.stageCmd, script, quiet, signal);
     } catch {

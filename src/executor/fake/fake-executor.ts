@@ -4,6 +4,7 @@
 //
 //   FAKE_EXIT_CODE        step_script's exit code (default 0)
 //   FAKE_AFTER_EXIT_CODE  after_script's exit code (default 0)
+//   FAKE_GET_SOURCES_EXIT_CODE  exit code of a get_sources script (the runner's hooks; default 0)
 //   FAKE_SLEEP_MS         step_script takes this long; a fired signal ends it early with exit 143
 //   FAKE_OUTPUT           written to the sink by step_script (`\n` escapes become newlines)
 //   FAKE_OUTPUT_CHUNK     split FAKE_OUTPUT into writes of this many bytes (tests chunk boundaries)
@@ -60,6 +61,7 @@ export class FakeExecutor implements Executor {
     try {
       if (step.stage === 'step_script') result = await this.stepScript(job, sink, signal);
       if (step.stage === 'after_script') result = { exitCode: Number(variable(job, 'FAKE_AFTER_EXIT_CODE') ?? 0) };
+      if (step.stage === 'get_sources') result = { exitCode: Number(variable(job, 'FAKE_GET_SOURCES_EXIT_CODE') ?? 0) };
       return result;
     } finally {
       this.record({ method: 'run', runId: job.runId, stage: step.stage, script: step.script, aborted: signal.aborted });

@@ -42,6 +42,11 @@ export interface GenerateScriptOptions {
   paths: ScriptPaths;
   /** Emit section_start/section_end markers around the stage from inside the script (default true). */
   traceSections?: boolean;
+  /**
+   * Where the commands run (default: the project dir). A pre_get_sources_script runs before the
+   * checkout exists, so it starts in the builds dir.
+   */
+  workingDir?: string;
 }
 
 /** Name of the file that carries variables between stages (`$GITLAB_ENV`), inside paths.tmpDir. */
@@ -121,7 +126,7 @@ function scriptBody(opts: GenerateScriptOptions): string {
   lines.push(`export GITLAB_ENV=${shellQuote(envFile)}`);
   lines.push(': >> "$GITLAB_ENV"');
   lines.push('while IFS= read -r _dd_line || [ -n "$_dd_line" ]; do if [ -n "$_dd_line" ]; then export "$_dd_line"; fi; done < "$GITLAB_ENV"; unset _dd_line');
-  lines.push(`cd ${shellQuote(paths.projectDir)}`);
+  lines.push(`cd ${shellQuote(opts.workingDir ?? paths.projectDir)}`);
   if (opts.stage === 'after_script') lines.push(notice('Running after script...'));
   for (const command of opts.commands) {
     const trimmed = command.trim();

@@ -10,6 +10,7 @@ import { CancelledError } from '../../shared/abort.js';
 import type { LogSink } from '../../shared/log-sink.js';
 import type { CacheScope, CacheTransport } from '../cache/cache-transport.js';
 import type { RunnerEntry } from '../config/schema.js';
+import { runnerHooks } from '../config/runner-hooks.js';
 import type { RunnerApiClient } from '../network/runner-api-client.js';
 import { buildDirs, safeProjectPath } from './build-dirs.js';
 import { JobTrace, type FinalState } from './job-trace.js';
@@ -101,7 +102,7 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
       expand: ctx.expand,
     });
     const sink = afterFirstLine(trace, `  on ${ctx.runner.name || 'drydock'} ${ctx.shortToken}, system ID: ${ctx.systemId}\n`);
-    const result = await runJob(job, executor, workspace, { signal, sink, defaultTimeoutSeconds: payload.runner_info.timeout });
+    const result = await runJob(job, executor, workspace, { signal, sink, defaultTimeoutSeconds: payload.runner_info.timeout, hooks: runnerHooks(ctx.runner) });
     if (result.status === 'success') return await finish({ state: 'success' }, result);
     if (result.status === 'canceled') {
       const why = serverCancel.signal.aborted ? 'canceled on the server' : 'the runner was stopped before the job finished';
