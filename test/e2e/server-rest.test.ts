@@ -227,6 +227,15 @@ describe('public projects without a token', () => {
     for (const what of ['jobs', 'job', 'trace'] as const) expect((await t.api('GET', privReads[what])).status, what).toBe(401);
     expect((await t.api('GET', `/api/v4/projects/${priv.id}/pipelines/${priv.pipelineId}/stream`)).status).toBe(404);
     expect((await t.api('GET', `/api/v4/projects/${priv.id}/jobs/${privJob.id}/trace/stream`)).status).toBe(401);
+    // The project list: anonymous callers get the public ones; `search` and `visibility` filter it.
+    const listed = async (query: string, headers?: Record<string, string>) => ((await t.api('GET', `/api/v4/projects${query}`, undefined, headers)).json as Array<{ id: number }>).map((p) => p.id);
+    expect(await listed('')).toContain(pub.id);
+    expect(await listed('')).not.toContain(priv.id);
+    expect(await listed('', { 'PRIVATE-TOKEN': bob.token })).toEqual(expect.arrayContaining([pub.id, priv.id]));
+    expect(await listed('?search=SITE&visibility=private', { 'PRIVATE-TOKEN': bob.token })).toEqual([priv.id]);
+    expect(await listed('?visibility=private')).toEqual([]);
+    expect((await t.api('GET', '/api/v4/projects?visibility=secret')).status).toBe(400);
+    expect((await t.api('GET', '/api/v4/projects', undefined, { 'PRIVATE-TOKEN': 'glpat-wrong' })).status).toBe(401);
     // A wrong token is 401 even on a public project; a signed-in user still reads private ones.
     expect((await t.api('GET', reads(pub, pubJob.id).project, undefined, { 'PRIVATE-TOKEN': 'glpat-wrong' })).status).toBe(401);
     expect((await as(bob.token)('GET', privReads.trace)).status).toBe(200);

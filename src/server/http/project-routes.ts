@@ -6,8 +6,8 @@ import type { ServerContext } from '../services/server-context.js';
 import type { ProjectRecord, VariableRecord } from '../store/store.js';
 import { projectEntity, variableEntity } from './entities.js';
 import { paginate } from './paginate.js';
-import { readableProject } from './project-access.js';
-import { requireUser } from './request-auth.js';
+import { readableProject, sentToken } from './project-access.js';
+import { requireUser, userFromRequest } from './request-auth.js';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const variableBody = z.looseObject({
@@ -19,6 +19,11 @@ const variableBody = z.looseObject({
   raw: flag.optional(),
   environment_scope: z.string().optional(),
   description: z.string().nullable().optional(),
+});
+
+const listQuery = z.looseObject({
+  visibility: z.enum(['public', 'internal', 'private'], { message: 'does not have a valid value' }).optional(),
+  search: z.string().optional(),
 });
 
 const createBody = z.looseObject({
@@ -40,9 +45,19 @@ export async function projectParam(ctx: ServerContext, req: FastifyRequest<{ Par
 
 export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
+  // Anonymous callers see the public projects only, as on GitLab; `visibility` and `search`
+  // (name or path, any case) filter the list.
   app.get('/api/v4/projects', async (req, reply) => {
-    if (!(await requireUser(ctx, req, reply))) return reply;
-    return paginate(req, reply, (await ctx.store.listProjects()).map((p) => projectEntity(ctx.externalUrl, p)));
+    const user = await userFromRequest(ctx, req);
+    if (!user && sentToken(req)) return reply.code(401).send({ message: '401 Unauthorized' });
+    const query = listQuery.safeParse(req.query ?? {});
+    if (!query.success) return reply.code(400).send({ error: query.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ') });
+    const { visibility, search } = query.data;
+    const needle = search?.toLowerCase();
+    const projects = (await ctx.store.listProjects()).filter((p) => (user || p.visibility === 'public')
+      && (visibility === undefined || p.visibility === visibility)
+      && (needle === undefined || p.name.toLowerCase().includes(needle) || p.path.toLowerCase().includes(needle)));
+    return paginate(req, reply, projects.map((p) => projectEntity(ctx.externalUrl, p)));
   });
 
   app.post('/api/v4/projects', async (req, reply) => {
