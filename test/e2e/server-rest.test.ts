@@ -309,8 +309,8 @@ describe('job log stream status events', () => {
 });
 
 describe('workflow:auto_cancel:on_job_failure', () => {
-  const ci = (setting: string) => [
-    `workflow:\n  auto_cancel:\n    on_job_failure: ${setting}\n`,
+  const ci = (setting: string, workflow = `workflow:\n  auto_cancel:\n    on_job_failure: ${setting}\n`) => [
+    workflow,
     'stages: [build, test]\n',
     'a:\n  stage: build\n  script: [exit 1]\n',
     'b:\n  stage: build\n  script: [sleep 100]\n',
@@ -318,8 +318,8 @@ describe('workflow:auto_cancel:on_job_failure', () => {
     'd:\n  stage: test\n  when: always\n  script: [echo d]\n',
   ].join('');
 
-  async function runUntilFailure(name: string, setting: string) {
-    const p = await project(`cancel/${name}`, ci(setting));
+  async function runUntilFailure(name: string, setting: string, workflow?: string) {
+    const p = await project(`cancel/${name}`, ci(setting, workflow));
     const runner = await registerRunner();
     const taken = new Map<string, { id: number; token: string }>();
     for (let i = 0; i < 3; i++) {
@@ -340,6 +340,16 @@ describe('workflow:auto_cancel:on_job_failure', () => {
     const put = await finish(taken.get('b')!, 'failed');
     expect(put.headers.get('job-status')).toBe('canceled');
     expect((await t.admin('GET', `/api/v4/projects/${p.id}/pipelines/${p.pipelineId}`)).json.status).toBe('failed');
+  });
+
+  it('the matched workflow rule\'s auto_cancel wins over workflow:auto_cancel', async () => {
+    const workflow = 'workflow:\n  auto_cancel:\n    on_job_failure: none\n  rules:\n    - if: $CI_COMMIT_BRANCH\n      auto_cancel:\n        on_job_failure: all\n';
+    const { p, taken } = await runUntilFailure('rule', 'unused', workflow);
+    await finish(taken.get('a')!, 'failed');
+    const statuses = Object.fromEntries((await jobsOf(p.id, p.pipelineId)).map((j) => [j.name, j.status]));
+    expect(statuses).toMatchObject({ a: 'failed', b: 'canceling', d: 'canceled' });
+    await finish(taken.get('b')!, 'failed');
+    await finish(taken.get('c')!, 'failed');
   });
 
   it('with `none`, the other jobs keep running', async () => {

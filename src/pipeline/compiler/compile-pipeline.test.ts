@@ -41,6 +41,18 @@ describe('compilePipeline', () => {
     expect(later.errors.map((e) => [e.line, e.message])).toEqual([[3, 'Pipeline filtered out by workflow rules.']]);
   });
 
+  it('workflow:auto_cancel, each key overridden by the matched workflow rule\'s auto_cancel', async () => {
+    const yml = 'workflow:\n  auto_cancel:\n    on_new_commit: interruptible\n    on_job_failure: none\n  rules:\n'
+      + '    - if: $CI_COMMIT_BRANCH == "main"\n      auto_cancel:\n        on_job_failure: all\n    - when: always\na:\n  script: x\n';
+    expect((await compile(yml)).pipeline?.autoCancel).toEqual({ onNewCommit: 'interruptible', onJobFailure: 'all' });
+    const other = await compile(yml, ctx({ ref: 'dev' }, { CI_COMMIT_BRANCH: 'dev', CI_COMMIT_REF_NAME: 'dev' }));
+    expect(other.pipeline?.autoCancel).toEqual({ onNewCommit: 'interruptible', onJobFailure: 'none' });
+    expect((await compile('a:\n  script: x\n')).pipeline?.autoCancel).toBeUndefined();
+    const bad = await compile('workflow:\n  rules:\n    - auto_cancel:\n        on_job_failure: some\na:\n  script: x\n');
+    expect(bad.valid).toBe(false);
+    expect(bad.errors.map((e) => [e.line, e.message])).toEqual([[4, expect.stringContaining('should be one of: none, all')]]);
+  });
+
   it('rules: first match, when/allow_failure/variables overrides, never removes the job', async () => {
     const r = await compile([
       'a:', '  script: x', '  variables: { V: job }', '  rules:',

@@ -115,6 +115,12 @@ export function compilePipeline(config: PipelineConfig, ctx: CompileContext,
   }
   const pipeline: Pipeline = { stages, jobs, warnings: [...warnings] };
   if (workflow.name !== undefined) pipeline.name = workflow.name;
+  if (workflow.autoCancel?.on_new_commit || workflow.autoCancel?.on_job_failure) {
+    pipeline.autoCancel = {
+      ...(workflow.autoCancel.on_new_commit ? { onNewCommit: workflow.autoCancel.on_new_commit } : {}),
+      ...(workflow.autoCancel.on_job_failure ? { onJobFailure: workflow.autoCancel.on_job_failure } : {}),
+    };
+  }
   return errors.length > 0 ? { errors, warnings } : { pipeline, errors, warnings };
 }
 

@@ -253,6 +253,11 @@ const filesRule = (hashKeys: string[]) => refine<unknown>((v) => {
 });
 
 const ruleVariables = variablesSchema([]);
+/** workflow:auto_cancel, and the same in a workflow rule. */
+export const autoCancelSchema = strict({
+  on_new_commit: opt(oneOf(['conservative', 'interruptible', 'none'], 'should be one of: conservative, interruptible, none')),
+  on_job_failure: opt(oneOf(['none', 'all'], 'should be one of: none, all')),
+}, { error: 'config should be a hash' });
 /** One rule (job or workflow), validated with keyPrefix `rules:rule`; `when` values are checked by the caller. */
 export const ruleSchema = strict({
   if: opt(stringSchema('invalid expression syntax')),
@@ -265,7 +270,7 @@ export const ruleSchema = strict({
   variables: opt(ruleVariables),
   needs: opt(check<unknown[]>((v) => Array.isArray(v) || isHash(v), 'config can only be a Hash or an Array')),
   interruptible: opt(booleanSchema('should be a boolean value')),
-  auto_cancel: opt(check<Record<string, unknown>>(isHash, 'config should be a hash')),
+  auto_cancel: opt(autoCancelSchema),
 }, { error: 'config should be a hash' });
 
 export const rulesListSchema = check<unknown[]>((v) => isNestedArrayOfHashes(v, 10),

@@ -9,6 +9,7 @@ import {
   type NestedStrings,
 } from './schema-kit.js';
 import { WORKFLOW_RULE_KEYS, validateRules, type JobValidationContext } from './validate-job.js';
+import { autoCancelSchema } from './entry-schemas.js';
 import { toVariableConfigs, variablesSchema } from './variables-schema.js';
 import { toStringMap } from './variables-schema.js';
 
@@ -23,11 +24,6 @@ const includeItem = (v: unknown): boolean => isString(v)
     && ['local', 'project', 'remote', 'template', 'component'].filter((k) => k in v).length === 1);
 const includeSchema = check<unknown>((v) => includeItem(v) || (Array.isArray(v) && v.every(includeItem)),
   'config should be a hash, a string or an array of hashes and strings, each using exactly one of: local, project, remote, template, component');
-const autoCancelSchema = strict({
-  on_new_commit: opt(oneOf(['conservative', 'interruptible', 'none'], 'should be one of: conservative, interruptible, none')),
-  on_job_failure: opt(oneOf(['none', 'all'], 'should be one of: none, all')),
-}, { error: 'config should be a hash' });
-
 export interface GlobalsResult {
   stages: string[];
   variables: VariableConfig[];

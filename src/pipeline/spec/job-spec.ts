@@ -138,6 +138,8 @@ export interface JobSpec {
 export interface Pipeline {
   /** `workflow:name`, expanded. */
   name?: string;
+  /** workflow:auto_cancel, with the matched workflow rule's keys over it (only what was set). */
+  autoCancel?: { onNewCommit?: string; onJobFailure?: string };
   /** Stage names in order, `.pre` first and `.post` last; only stages that have jobs. */
   stages: string[];
   jobs: JobSpec[];

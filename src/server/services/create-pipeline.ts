@@ -78,12 +78,12 @@ export async function createPipeline(ctx: ServerContext, project: ProjectRecord,
   }));
   const created = await ctx.store.createPipeline({
     ...base, status: 'created', yamlErrors: null, name: result.pipeline.name ?? null,
-    autoCancelOnJobFailure: onJobFailureMode(result.config?.workflow.autoCancel?.on_job_failure),
+    autoCancelOnJobFailure: onJobFailureMode(result.pipeline.autoCancel?.onJobFailure),
   }, jobs, t.variables);
   // Runners fetch the pipeline's exact commit through this ref (git_info.refspecs).
   await repos.updateRef(project.fullPath, `refs/pipelines/${created.id}`, t.sha, signal);
   await processPipelineNow(ctx, created.id);
-  if (t.source === 'push') await autoCancelRedundant(ctx, created, autoCancelMode(result.config?.workflow.autoCancel?.on_new_commit));
+  if (t.source === 'push') await autoCancelRedundant(ctx, created, autoCancelMode(result.pipeline.autoCancel?.onNewCommit));
   ctx.log.info({ pipelineId: created.id, project: project.fullPath, ref: t.ref, jobs: jobs.length }, 'pipeline created');
   return { created: true, pipeline: (await ctx.store.pipelineById(created.id)) ?? created };
 }
