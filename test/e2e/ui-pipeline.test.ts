@@ -148,6 +148,28 @@ describe('web UI in Chromium', () => {
     const raw = await page.getByRole('link', { name: 'Download raw log' }).getAttribute('href');
     const res = await page.evaluate(async (href) => (await fetch(href!)).text(), raw);
     expect(res).toContain('section_start:');
+
+    // Search sees the whole log, not only the rows in view: it opens the folded section and moves
+    // through the matching lines with Enter / Shift+Enter.
+    await page.goto(url.replace(/#.*$/, ''));
+    await page.reload();
+    expect(await prepare.getAttribute('aria-expanded')).toBe('false');
+    const search = page.getByRole('searchbox', { name: 'Search the log' });
+    await search.fill('SHA256:3');
+    await page.getByText('– of 11').waitFor();
+    await search.press('Enter');
+    await poll(() => page.locator('.log-target .log-text').textContent()).toContain('sha256:33333333 ');
+    expect(await prepare.getAttribute('aria-expanded')).toBe('true');
+    await page.getByText('1 of 11').waitFor();
+    expect(await page.locator('.log-match').count()).toBeGreaterThanOrEqual(11);
+    await search.press('Enter');
+    await poll(() => page.locator('.log-target .log-text').textContent()).toContain('sha256:3030303030303030');
+    await search.press('Shift+Enter');
+    await poll(() => page.locator('.log-target .log-text').textContent()).toContain('sha256:33333333 ');
+    await screenshot(page, 'job-log-search');
+    await expectAccessible(page, 'job page with a search');
+    await search.fill('no such text');
+    await page.getByText('No matches').waitFor();
   });
 
   it('retries the failed job and follows the new job\'s log live', async () => {
@@ -224,8 +246,9 @@ describe('web UI in Chromium', () => {
     await expectAccessible(phone, 'job page on a phone');
     await phone.getByRole('button', { name: 'Sign out' }).click();
     await phone.waitForURL(/\/users\/sign_in/);
-    const after = await phone.evaluate(async () => (await fetch('/api/v4/projects')).status);
-    expect(after).toBe(401);
+    // The session is gone: the user endpoint refuses, and the private project is no longer listed.
+    const after = await phone.evaluate(async () => [(await fetch('/api/v4/user')).status, await (await fetch('/api/v4/projects')).json()]);
+    expect(after).toEqual([401, []]);
     await phone.close();
   });
 });

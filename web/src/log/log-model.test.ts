@@ -77,3 +77,28 @@ describe('LogModel', () => {
     expect([...m.visibleLines()]).toEqual([0]);
   });
 });
+
+describe('LogModel.findLines', () => {
+  it('finds lines containing the query, once per line, ignoring case, also in later appends', () => {
+    const m = new LogModel();
+    m.append(`first line\n${E}[31mERROR${E}[0m: disk full\nerror again, error twice\nok\n`);
+    expect(m.findLines('error')).toEqual([1, 2]);
+    expect(m.findLines('DISK')).toEqual([1]);
+    expect(m.findLines('missing')).toEqual([]);
+    expect(m.findLines('')).toEqual([]);
+    m.append('late error\npartial err');
+    expect(m.findLines('err')).toEqual([1, 2, 4, 5]);
+    expect(m.findLines('err', 2)).toEqual([1, 2]);
+    expect(m.findLines('first')).toEqual([0]);
+  });
+});
+
+describe('LogModel.findLines with special characters', () => {
+  it('takes the query literally', () => {
+    const m = new LogModel();
+    m.append('a.b\naxb\n$ echo (hi) [x]\n');
+    expect(m.findLines('a.b')).toEqual([0]);
+    expect(m.findLines('(hi) [x]')).toEqual([2]);
+    expect(m.findLines('$ ECHO')).toEqual([2]);
+  });
+});

@@ -175,6 +175,36 @@ export class LogModel {
     return out.subarray(0, count);
   }
 
+  /**
+   * Lines whose text contains `query`, ignoring case, in order (at most `limit`). The raw text is
+   * searched, so a match split by a colour escape is missed.
+   */
+  findLines(query: string, limit = 10_000): number[] {
+    if (query === '') return [];
+    const re = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    const out: number[] = [];
+    while (out.length < limit) {
+      const m = re.exec(this.text);
+      if (!m) break;
+      const line = this.lineAt(m.index);
+      out.push(line);
+      // One entry per line: go on from the next line's start.
+      re.lastIndex = line + 1 < this.starts.length ? (this.starts.data[line + 1] ?? this.text.length) : this.text.length;
+    }
+    return out;
+  }
+
+  /** The line holding text offset `offset`. */
+  private lineAt(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.starts.data[mid] ?? 0) <= offset) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** Expands every section hiding `line` (for #L123 links). */
   reveal(line: number): boolean {
     let changed = false;

@@ -46,9 +46,13 @@ export interface LogViewProps {
   /** Keep the end in view while the log grows (until the reader scrolls up). */
   follow: boolean;
   label: string;
+  /** A search match to bring into view (`seq` changes for every move, also back to the same line). */
+  focus?: { line: number; seq: number } | undefined;
+  /** Lines that match the current search: marked in the gutter. */
+  matches?: ReadonlySet<number>;
 }
 
-export function LogView({ model, version, follow, label }: LogViewProps) {
+export function LogView({ model, version, follow, label, focus, matches }: LogViewProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [folds, setFolds] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
@@ -102,10 +106,16 @@ export function LogView({ model, version, follow, label }: LogViewProps) {
     addEventListener('hashchange', go);
     return () => removeEventListener('hashchange', go);
   }, [model, model.lineCount > 0]);
+  // A search match: open what hides it, then centre it like a #L link.
+  useEffect(() => {
+    if (!focus) return;
+    if (model.reveal(focus.line)) setFolds((f) => f + 1);
+    setTarget(focus.line);
+  }, [focus?.seq]);
   useLayoutEffect(() => {
     if (target === undefined) return;
     scrollToRow(lowerBound(visible, target), 'center');
-  }, [target]);
+  }, [target, focus?.seq, folds]);
 
   const toggle = (idx: number) => {
     const s = model.sections[idx];
@@ -123,7 +133,7 @@ export function LogView({ model, version, follow, label }: LogViewProps) {
     const n = line + 1;
     const text = spans.map((s, i) => <span key={i} style={spanStyle(s)}>{s.text}</span>);
     items.push(
-      <div key={line} class={`log-row${target === line ? ' log-target' : ''}${section ? ' log-section' : ''}`}>
+      <div key={line} class={`log-row${target === line ? ' log-target' : ''}${section ? ' log-section' : ''}${matches?.has(line) ? ' log-match' : ''}`}>
         <a class="ln" href={`#L${n}`} id={`L${n}`} tabIndex={-1} aria-label={`Line ${n}`}>{n}</a>
         {section ? (
           <button type="button" class="log-fold" aria-expanded={!section.collapsed} onClick={() => toggle(sectionIdx ?? -1)}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { enc } from '../api.js';
 import { useApp } from '../app-context.js';
 import { useJobLog } from '../log/job-log.js';
+import { LogSearch } from '../log/log-search.js';
 import { LogView } from '../log/log-view.js';
 import { navigate, urls } from '../router.js';
 import { bytes, duration, timeAgo } from '../ui/format.js';
@@ -33,6 +34,8 @@ export function JobPage({ path, id }: { path: string; id: number }) {
   const active = !!j && ACTIVE.has(j.status);
   const log = useJobLog(api, pid, id, active, job.reload);
   const [busy, setBusy] = useState(false);
+  const [focus, setFocus] = useState<{ line: number; seq: number }>();
+  const [matches, setMatches] = useState<ReadonlySet<number>>(new Set());
   const [actionError, setActionError] = useState<string>();
   // The stream's `status` events refresh the job; this also catches a change that happened
   // before the stream opened, or a server without the stream.
@@ -89,8 +92,9 @@ export function JobPage({ path, id }: { path: string; id: number }) {
               {log.loading ? 'loading…' : `${log.model.lineCount.toLocaleString()} lines · ${bytes(log.bytes)}`}{log.live ? ' · live' : ''}
             </span>
           </div>
+          <LogSearch model={log.model} version={log.version} onFocus={setFocus} onMatches={setMatches} />
           {log.error && <ErrorBox message={log.error} />}
-          <LogView model={log.model} version={log.version} follow={active} label={`Log of job ${j.name}`} />
+          <LogView model={log.model} version={log.version} follow={active} label={`Log of job ${j.name}`} focus={focus} matches={matches} />
         </section>
         <aside class="job-meta card" aria-label="Job details">
           <dl class="facts">
