@@ -13,7 +13,7 @@ import { leaseBuildSlot } from './build-slots.js';
 import { CacheStore } from './cache-store.js';
 import { JobLogFile } from './job-log-files.js';
 import { LocalWorkspace } from './local-workspace.js';
-import { expandJobVariables, resolveJobVariables } from './job-variables.js';
+import { expandJobVariables, resolveJobVariables, type VariableLayers } from './job-variables.js';
 import type { RunReporter } from './output/run-reporter.js';
 import { writePipelineRecord } from './pipeline-record.js';
 import { jobPredefinedVariables, runnerVariables } from './predefined-job-variables.js';
@@ -23,6 +23,7 @@ import { summarize } from './summarize.js';
 import { compileChildPipeline, triggerKind, triggerResult, withoutProjectTriggers } from './child-pipeline.js';
 import { childReporter } from './output/child-reporter.js';
 import { parseExpireIn } from '../runtime/workspace/expire-in.js';
+import { customClonePath } from '../runtime/workspace/custom-clone-path.js';
 import type { UserVariable } from './user-variables.js';
 
 export type RunJobFn = (job: ExecutorJob, executor: Executor, workspace: JobWorkspace, opts: RunJobOptions) => Promise<JobResult>;
@@ -131,26 +132,46 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
       }
     }
     const lease = await leaseBuildSlot(o.buildsRoot, req.slot, o.concurrency);
-    const hostProjectDir = path.join(lease.dir, projectPath);
-    const hostTmpDir = `${hostProjectDir}.tmp`;
+    let jobProjectPath = projectPath;
+    let hostProjectDir = path.join(lease.dir, jobProjectPath);
+    let hostTmpDir = `${hostProjectDir}.tmp`;
     try {
-      await mkdir(hostTmpDir, { recursive: true });
       const runId = `drydock-${process.pid}-${pipelineId}-${jobId}`;
-      const paths = o.executor.jobPaths({ runId, spec, projectPath, hostProjectDir, hostTmpDir });
       const timeoutSeconds = spec.timeoutSeconds ?? o.defaultTimeoutSeconds;
       const jobFacts = { jobId, startedAt: new Date(), playedManually: spec.when === 'manual', timeoutSeconds };
-      const dotenv = [];
+      const dotenv: Array<VariableLayers['dotenv'][number]> = [];
       for (const dep of spec.dependencies) dotenv.push(...((await artifacts.find(dep, jobsInRun.has(dep)))?.meta.dotenv ?? []));
-      const variables = expandJobVariables(resolveJobVariables({
-        context: o.context.variables,
-        jobPredefined: jobPredefinedVariables(spec, { pipelineId, createdAt, ...(o.pipeline.name !== undefined ? { pipelineName: o.pipeline.name } : {}) }, jobFacts),
-        yaml: spec.variables,
-        dotenv,
-        user: o.userVariables,
-        runnerEnvironment: o.runnerEnvironment ?? [],
-        runner: runnerVariables(spec, { paths, concurrentId: lease.index, executorName: o.executor.name, version: o.version }, jobFacts),
-      }));
-      const job: ExecutorJob = { runId, spec, projectPath, hostProjectDir, hostTmpDir, variables, shell: o.shell };
+      const located = () => {
+        const paths = o.executor.jobPaths({ runId, spec, projectPath: jobProjectPath, hostProjectDir, hostTmpDir });
+        return {
+          paths, variables: expandJobVariables(resolveJobVariables({
+            context: o.context.variables,
+            jobPredefined: jobPredefinedVariables(spec, { pipelineId, createdAt, ...(o.pipeline.name !== undefined ? { pipelineName: o.pipeline.name } : {}) }, jobFacts),
+            yaml: spec.variables,
+            dotenv,
+            user: o.userVariables,
+            runnerEnvironment: o.runnerEnvironment ?? [],
+            runner: runnerVariables(spec, { paths, concurrentId: lease.index, executorName: o.executor.name, version: o.version }, jobFacts),
+          })),
+        };
+      };
+      let { paths, variables } = located();
+      // GIT_CLONE_PATH moves the checkout inside the builds dir; a local run allows it for every
+      // executor (custom_build_dir guards shared runners, not the user's own machine).
+      const clone = customClonePath({ value: [...variables].reverse().find((v) => v.key === 'GIT_CLONE_PATH')?.value, buildsDir: paths.buildsDir, enabled: true });
+      if (clone.kind === 'error') {
+        sink.write(`\x1b[31;1mERROR: ${clone.message}\x1b[0;m\n`);
+        const now = new Date();
+        return { status: 'failed', failureReason: clone.failureReason, allowedToFail: spec.allowFailure === true, timings: [], startedAt: now, finishedAt: now };
+      }
+      if (clone.kind === 'custom') {
+        jobProjectPath = clone.relative;
+        hostProjectDir = path.join(lease.dir, jobProjectPath);
+        hostTmpDir = `${hostProjectDir}.tmp`;
+        ({ paths, variables } = located());
+      }
+      await mkdir(hostTmpDir, { recursive: true });
+      const job: ExecutorJob = { runId, spec, projectPath: jobProjectPath, hostProjectDir, hostTmpDir, variables, shell: o.shell };
       const workspace = new LocalWorkspace({
         spec, repoDir: o.repoDir, hostProjectDir, sha: o.context.sha, refName: o.context.ref,
         includeUncommitted: o.includeUncommitted, variables, artifacts, caches, jobsInRun,

@@ -50,6 +50,14 @@ deploy:
   stage: deploy
   script:
     - echo "deploying $(cat dist/app.txt)"
+clone-path:
+  stage: test
+  needs: []
+  variables:
+    GIT_CLONE_PATH: $CI_BUILDS_DIR/custom/$CI_CONCURRENT_ID/shellapp
+  script:
+    - echo "cloned into $(pwd) = $CI_PROJECT_DIR"
+    - test -f README.md
 `;
 
 let t: TestServer;
@@ -73,12 +81,13 @@ describe('drydock runner run (shell executor)', () => {
   it('runs a pushed pipeline with stages, needs, artifacts and cache; logs reach the server', async () => {
     const token = await registerRunner(t);
     const config = await writeConfig(work, `concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = "shell-e2e"\n  url = "${t.url}"\n  token = "${token}"\n  executor = "shell"\n`
-      + '  pre_get_sources_script = "echo runner-pre-sources in $(pwd)"\n  post_get_sources_script = "echo runner-post-sources in $(pwd)"\n  pre_build_script = "echo runner-pre-build"\n');
+      + '  pre_get_sources_script = "echo runner-pre-sources in $(pwd)"\n  post_get_sources_script = "echo runner-post-sources in $(pwd)"\n  pre_build_script = "echo runner-pre-build"\n'
+      + '  [runners.custom_build_dir]\n    enabled = true\n');
     runner = startRunner(['run', '-c', config, '--working-directory', work], work);
     await push(t, project);
     const first = await waitForPipeline(t, project.id, 120_000, runner);
     expect(first.pipeline.status, `${JSON.stringify(first.jobs)}\n${runner.stderr()}`).toBe('success');
-    expect(first.jobs.map((j) => `${j.name}:${j.status}`).sort()).toEqual(['build:success', 'deploy:success', 'test:success']);
+    expect(first.jobs.map((j) => `${j.name}:${j.status}`).sort()).toEqual(['build:success', 'clone-path:success', 'deploy:success', 'test:success']);
     const byName = new Map(first.jobs.map((j) => [j.name, j]));
     const buildLog = await jobTrace(t, project.id, byName.get('build')!.id);
     expect(buildLog).toContain('cache empty');
@@ -87,6 +96,9 @@ describe('drydock runner run (shell executor)', () => {
     expect(buildLog).toContain('Job succeeded');
     // config.toml's hooks: around the checkout, and before the job's own script.
     expect(buildLog).toMatch(new RegExp(`runner-pre-sources in ${work}/builds\\S*\\n[^]*runner-post-sources in ${work}/builds/\\S+/shellapp\\n[^]*runner-pre-build\\n`));
+    // GIT_CLONE_PATH ([runners.custom_build_dir] enabled): the checkout and CI_PROJECT_DIR move there.
+    const clonePathLog = await jobTrace(t, project.id, byName.get('clone-path')!.id);
+    expect(clonePathLog).toMatch(new RegExp(`cloned into ${work}/builds/custom/\\d+/shellapp = ${work}/builds/custom/\\d+/shellapp\\n`));
     const testLog = await jobTrace(t, project.id, byName.get('test')!.id);
     expect(testLog).toContain('Downloading artifacts for build');
     expect(testLog).toContain(`project dir is ${work}/builds/`);

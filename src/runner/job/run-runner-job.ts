@@ -11,6 +11,7 @@ import type { LogSink } from '../../shared/log-sink.js';
 import type { CacheScope, CacheTransport } from '../cache/cache-transport.js';
 import type { RunnerEntry } from '../config/schema.js';
 import { runnerHooks } from '../config/runner-hooks.js';
+import { customClonePath } from '../../runtime/workspace/custom-clone-path.js';
 import type { RunnerApiClient } from '../network/runner-api-client.js';
 import { buildDirs, safeProjectPath } from './build-dirs.js';
 import { JobTrace, type FinalState } from './job-trace.js';
@@ -77,22 +78,46 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
   }
 
   const spec = jobSpecFromPayload(payload);
-  const projectPath = safeProjectPath(payload.job_info.project_full_path, `project-${payload.job_info.project_id}`);
-  const dirs = buildDirs({
+  const defaultProjectPath = safeProjectPath(payload.job_info.project_full_path, `project-${payload.job_info.project_id}`);
+  const dirsFor = (projectPath: string) => buildDirs({
     ...(ctx.runner.builds_dir ? { buildsDir: ctx.runner.builds_dir } : {}),
     workDir: ctx.workDir, executor: ctx.runner.executor, shortToken: ctx.shortToken,
     concurrentProjectId: ctx.concurrentProjectId, projectPath,
   });
+  let projectPath = defaultProjectPath;
+  let dirs = dirsFor(projectPath);
   const runId = `drydock-${ctx.shortToken}-${payload.id}-${process.pid}`;
   const signal = AbortSignal.any([serverCancel.signal, ctx.shutdown]);
+  let tmpCreated = false;
   try {
-    await mkdir(dirs.hostTmpDir, { recursive: true });
-    const paths = executor.jobPaths({ runId, spec, projectPath, hostProjectDir: dirs.hostProjectDir, hostTmpDir: dirs.hostTmpDir });
-    const variables = runnerJobVariables({
-      payload, paths, environment: ctx.runner.environment, featureFlags: ctx.runner.feature_flags, shortToken: ctx.shortToken,
-      concurrentId: ctx.concurrentId, concurrentProjectId: ctx.concurrentProjectId, executorName: executor.name,
-      version: ctx.version, expand: ctx.expand,
+    const located = (p: string, d: typeof dirs) => {
+      const paths = executor.jobPaths({ runId, spec, projectPath: p, hostProjectDir: d.hostProjectDir, hostTmpDir: d.hostTmpDir });
+      return {
+        paths, variables: runnerJobVariables({
+          payload, paths, environment: ctx.runner.environment, featureFlags: ctx.runner.feature_flags, shortToken: ctx.shortToken,
+          concurrentId: ctx.concurrentId, concurrentProjectId: ctx.concurrentProjectId, executorName: executor.name,
+          version: ctx.version, expand: ctx.expand,
+        }),
+      };
+    };
+    let { paths, variables } = located(projectPath, dirs);
+    // GIT_CLONE_PATH (expanded with the job's variables, CI_BUILDS_DIR among them) moves the checkout.
+    const clone = customClonePath({
+      value: [...variables].reverse().find((v) => v.key === 'GIT_CLONE_PATH')?.value, buildsDir: paths.buildsDir,
+      enabled: ctx.runner.custom_build_dir?.enabled ?? executor.name !== 'shell',
     });
+    if (clone.kind === 'error') {
+      trace.write(`${RED}ERROR: Job failed: ${clone.message}${RESET}\n`);
+      return await finish({ state: 'failed', failureReason: clone.failureReason });
+    }
+    if (clone.kind === 'custom') {
+      projectPath = clone.relative;
+      // The shell executor's checkout is the path itself; the others mirror it under their host builds dir.
+      dirs = executor.name === 'shell' ? { ...dirs, hostProjectDir: clone.dir, hostTmpDir: `${clone.dir}.tmp` } : dirsFor(projectPath);
+      ({ paths, variables } = located(projectPath, dirs));
+    }
+    await mkdir(dirs.hostTmpDir, { recursive: true });
+    tmpCreated = true;
     const shell: 'bash' | 'sh' = ctx.runner.shell === 'sh' ? 'sh' : 'bash';
     const job: ExecutorJob = { runId, spec, projectPath, hostProjectDir: dirs.hostProjectDir, hostTmpDir: dirs.hostTmpDir, variables, shell };
     const workspace = new RunnerWorkspace({
@@ -119,7 +144,7 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
     return await finish({ state: 'failed', failureReason: 'runner_system_failure' });
   } finally {
     trace.dispose();
-    await rm(dirs.hostTmpDir, { recursive: true, force: true }).catch(() => undefined);
+    if (tmpCreated) await rm(dirs.hostTmpDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
