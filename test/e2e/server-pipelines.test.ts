@@ -120,8 +120,9 @@ describe('drydock server: pipelines and the REST API', () => {
     await t.api('PUT', `/api/v4/jobs/${req.json.id}`, { token, state: 'success' });
   });
 
-  it('answers 401 without a token and 404 for unknown projects', async () => {
-    expect((await t.api('GET', '/api/v4/projects')).status).toBe(401);
+  it('answers 401 for a wrong token, only public projects without one, and 404 for unknown projects', async () => {
+    // Anonymous callers get the public projects only (none here are public).
+    expect((await t.api('GET', '/api/v4/projects')).json).toEqual([]);
     expect((await t.api('GET', '/api/v4/projects', undefined, { 'PRIVATE-TOKEN': 'glpat-wrong' })).status).toBe(401);
     expect((await t.admin('GET', '/api/v4/projects/team%2Fnothing')).status).toBe(404);
     expect((await t.admin('GET', '/api/v4/projects/team%2Fvars')).json.path_with_namespace).toBe('team/vars');

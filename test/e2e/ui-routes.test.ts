@@ -29,7 +29,8 @@ describe('web UI routes', () => {
 
   it('leaves the API, health, registry and git smart-HTTP paths alone', async () => {
     expect((await t.api('GET', '/api/v4')).status).toBe(404);
-    expect((await t.api('GET', '/api/v4/projects')).status).toBe(401);
+    expect((await t.api('GET', '/api/v4/user')).status).toBe(401);
+    expect((await t.api('GET', '/api/v4/projects')).headers.get('content-type') ?? '').toContain('application/json');
     expect((await t.api('GET', '/-/health')).json.status).toBe('ok');
     expect((await t.api('GET', '/team/app.git/info/refs?service=git-upload-pack')).status).toBe(401);
     expect((await t.api('GET', '/team/app.git')).status).toBe(404);

@@ -9,6 +9,7 @@ import { findProject } from '../services/projects.js';
 import type { ServerContext } from '../services/server-context.js';
 import type { ProjectRecord, UserRecord } from '../store/store.js';
 import { headerValue, userFromRequest } from './request-auth.js';
+import { cookieValue, SESSION_COOKIE } from './session-auth.js';
 
 export type ApiFamily = 'project' | 'jobs';
 
@@ -18,11 +19,15 @@ export interface ProjectReader {
   user: UserRecord | undefined;
 }
 
-/** True when the request carries a personal access token (header, Bearer or query). */
+/**
+ * True when the request carries credentials: a personal access token (header, Bearer or query) or
+ * the web UI's session cookie. Wrong ones are a 401, never an anonymous read: the UI takes a 401
+ * as "the session ended" and sends the person to sign in.
+ */
 export function sentToken(req: FastifyRequest): boolean {
   const query = req.query as Record<string, unknown> | undefined;
   return headerValue(req, 'private-token') !== undefined || /^Bearer\s+/i.test(headerValue(req, 'authorization') ?? '')
-    || typeof query?.private_token === 'string';
+    || typeof query?.private_token === 'string' || cookieValue(req, SESSION_COOKIE) !== undefined;
 }
 
 /** The project of `:id` if the caller may read it; otherwise undefined with the error already sent. */
