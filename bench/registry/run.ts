@@ -3,12 +3,14 @@
 // with a personal access token, every request carries a JWT from /jwt/auth), and to Debian's
 // docker-registry (CNCF distribution 2.8) in the same run, plus a raw HTTP transfer of one 300 MB
 // blob to each (the server alone, without docker's gzip and unpack). Prints throughput for each,
-// the ratio to distribution (target ≥ 1.0) and each server's peak RSS (VmHWM).
+// the ratio to distribution (target ≥ 1.0), each server's peak RSS (VmHWM) and the CPU time its
+// process spent on each step (and dockerd's during each pull), from /proc/<pid>/stat.
 // Run: npx tsc -p tsconfig.json && npx tsx bench/registry/run.ts
 //      (needs docker and `apt-get install -y docker-registry`)
 // Our registries run as compiled JS in their own processes (no tsx loader), so RSS is comparable;
 // the coordinator's RSS includes everything else it serves (API, git, SQLite).
-// env: BENCH_ROUNDS=2 BENCH_LAYERS=10 BENCH_LAYER_MB=30
+// env: BENCH_ROUNDS=3 (a multiple of 3: each registry goes first, second and third equally often)
+//      BENCH_LAYERS=10 BENCH_LAYER_MB=30
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,14 +19,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 10);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 30);
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const IMAGE = 'drydock-bench/registry:src';
 
 interface Server { name: string; host: string; proc: ChildProcess; root: string; /** Authorization header for raw HTTP requests. */ auth?: (scope: string) => Promise<string> }
-interface Sample { push: number; pull: number; rawUp: number; rawDown: number; rssMb: number }
+interface Sample { push: number; pull: number; rawUp: number; rawDown: number; rssMb: number; /** CPU seconds (user+system) the server process used during its docker push / pull / raw GET, and dockerd during the pull. */ pushCpu: number; pullCpu: number; rawDownCpu: number; dockerdPullCpu: number }
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
 const now = (): number => performance.now();
@@ -101,6 +103,13 @@ async function startDistribution(port: number): Promise<Server> {
   return { name: 'distribution', host: `127.0.0.1:${port}`, proc, root };
 }
 
+/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -114,7 +123,16 @@ async function stop(server: Server): Promise<void> {
   rmSync(server.root, { recursive: true, force: true });
 }
 
+/**
+ * Flushes dirty pages before a timed step: otherwise the writeback of the previous step (a 300 MiB
+ * extraction, or the image build before round 1) lands on whichever registry comes next.
+ */
+function settle(): void {
+  execFileSync('sync');
+}
+
 function timed(label: string, fn: () => void): number {
+  settle();
   const start = now();
   fn();
   const seconds = (now() - start) / 1000;
@@ -141,7 +159,7 @@ function http(host: string, method: string, path: string, headers: Record<string
 }
 
 /** One blob of all layer files back to back, streamed as a single PATCH (docker's way), then read back. */
-async function rawTransfer(server: Server, files: string[], digest: string): Promise<{ up: number; down: number }> {
+async function rawTransfer(server: Server, files: string[], digest: string): Promise<{ up: number; down: number; downCpu: number }> {
   const host = server.host;
   // One token for the whole transfer, fetched before the clock starts (docker also reuses its token).
   const auth: Record<string, string> = server.auth ? { Authorization: await server.auth('repository:bench/raw:pull,push') } : {};
@@ -159,10 +177,12 @@ async function rawTransfer(server: Server, files: string[], digest: string): Pro
   const put = await http(host, 'PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${digest}`, { ...auth, 'Content-Length': '0' });
   if (put.status !== 201) throw new Error(`${host} PUT ${put.status}`);
   const up = (now() - t0) / 1000;
+  const cpu0 = cpuSeconds(server.proc.pid);
   const t1 = now();
   const get = await http(host, 'GET', `/v2/bench/raw/blobs/${digest}`, auth);
   if (get.status !== 200) throw new Error(`${host} GET ${get.status}`);
-  return { up, down: (now() - t1) / 1000 };
+  const down = (now() - t1) / 1000;
+  return { up, down, downCpu: cpuSeconds(server.proc.pid) - cpu0 };
 }
 
 function freePort(): Promise<number> {
@@ -184,22 +204,38 @@ async function round(index: number, files: string[], digest: string): Promise<Re
     const result: Record<string, Sample> = {};
     const refs = servers.map((s) => `${s.host}/bench/big:${index}`);
     const push: number[] = [];
+    const pushCpu: number[] = [];
     for (const [i, s] of servers.entries()) {
       sh('docker', ['tag', IMAGE, refs[i]!]);
+      const cpu0 = cpuSeconds(s.proc.pid);
       push[i] = timed(`docker push ${s.name}`, () => sh('docker', ['push', refs[i]!]));
+      pushCpu[i] = cpuSeconds(s.proc.pid) - cpu0;
     }
     sh('docker', ['image', 'rm', IMAGE, ...refs]);
+    // One untimed pull first (from the registry that goes last this round): the first pull after
+    // the image removal ran slower for whoever held that slot (always Drydock standalone in round 1).
+    const warm = refs[servers.length - 1]!;
+    sh('docker', ['pull', warm]);
+    sh('docker', ['image', 'rm', warm]);
     const pull: number[] = [];
+    const pullCpu: number[] = [];
+    const dockerdPullCpu: number[] = [];
     for (const [i, s] of servers.entries()) {
+      const cpu0 = cpuSeconds(s.proc.pid);
+      const dockerd0 = cpuSeconds(DOCKERD_PID);
       pull[i] = timed(`docker pull ${s.name}`, () => sh('docker', ['pull', refs[i]!]));
+      pullCpu[i] = cpuSeconds(s.proc.pid) - cpu0;
+      dockerdPullCpu[i] = cpuSeconds(DOCKERD_PID) - dockerd0;
+      step(`  CPU during the pull: ${s.name} ${pullCpu[i]!.toFixed(2)} s, dockerd ${dockerdPullCpu[i]!.toFixed(2)} s`);
       if (i < servers.length - 1) sh('docker', ['image', 'rm', refs[i]!]); // the next pull must fetch every layer
     }
     sh('docker', ['tag', refs[servers.length - 1]!, IMAGE]);
     sh('docker', ['image', 'rm', refs[servers.length - 1]!]);
     for (const [i, s] of servers.entries()) {
+      settle();
       const raw = await rawTransfer(s, files, digest);
-      step(`raw blob ${s.name}: up ${raw.up.toFixed(1)} s, down ${raw.down.toFixed(1)} s`);
-      result[s.name] = { push: push[i]!, pull: pull[i]!, rawUp: raw.up, rawDown: raw.down, rssMb: peakRssMb(s.proc.pid) };
+      step(`raw blob ${s.name}: up ${raw.up.toFixed(1)} s, down ${raw.down.toFixed(2)} s (${raw.downCpu.toFixed(2)} s CPU)`);
+      result[s.name] = { push: push[i]!, pull: pull[i]!, rawUp: raw.up, rawDown: raw.down, rssMb: peakRssMb(s.proc.pid), pushCpu: pushCpu[i]!, pullCpu: pullCpu[i]!, rawDownCpu: raw.downCpu, dockerdPullCpu: dockerdPullCpu[i]! };
     }
     return result;
   } finally {
@@ -212,6 +248,7 @@ async function round(index: number, files: string[], digest: string): Promise<Re
 }
 
 let SERVE_JS = '';
+let DOCKERD_PID = 0;
 
 async function main(): Promise<void> {
   execFileSync('docker-registry', ['--version'], { stdio: 'ignore' });
@@ -220,6 +257,7 @@ async function main(): Promise<void> {
   process.env.DOCKER_CONFIG = dockerConfig;
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   SERVE_JS = compileServer();
+  DOCKERD_PID = Number(sh('pidof', ['-s', 'dockerd']));
   const dir = mkdtempSync(join(tmpdir(), 'drydock-bench-image-'));
   try {
     const bytes = buildImage(dir);
@@ -246,6 +284,18 @@ async function main(): Promise<void> {
       const theirs = rate('distribution', key);
       console.log(`| ${label} | ${ours.toFixed(1)} | ${server.toFixed(1)} | ${theirs.toFixed(1)} | ${(ours / theirs).toFixed(2)} | ${(server / theirs).toFixed(2)} |`);
     }
+    const cpu = (key: 'pushCpu' | 'pullCpu' | 'rawDownCpu' | 'dockerdPullCpu'): string =>
+      ['drydock', 'drydock server', 'distribution'].map((name) => (sum(name, key) / ROUNDS).toFixed(2)).join(' / ');
+    // Single rounds swing ±30 % with other load on the machine: show the spread behind each ratio.
+    for (const key of ['push', 'pull'] as const) {
+      const perRound = samples.map((r) => `${(r.distribution![key] / r.drydock![key]).toFixed(2)}/${(r.distribution![key] / r['drydock server']![key]).toFixed(2)}`);
+      console.log(`per-round docker ${key} ratio (standalone/server): ${perRound.join(' ')}`);
+    }
+    console.log('\nCPU seconds (user+system, mean per round; standalone / server / distribution):');
+    console.log(`  registry process during docker push: ${cpu('pushCpu')}`);
+    console.log(`  registry process during docker pull: ${cpu('pullCpu')}`);
+    console.log(`  dockerd during docker pull:          ${cpu('dockerdPullCpu')}`);
+    console.log(`  registry process during raw GET:     ${cpu('rawDownCpu')}`);
     console.log(`\npeak RSS: drydock standalone ${peak('drydock').toFixed(0)} MiB, drydock server ${peak('drydock server').toFixed(0)} MiB, distribution ${peak('distribution').toFixed(0)} MiB`);
     console.log(`load average at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {

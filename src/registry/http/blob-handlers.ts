@@ -4,27 +4,41 @@
 import { parseDigest, tryParseDigest } from '../digest.js';
 import { RegistryError, uploadRangeHeader } from '../errors.js';
 import { isRepositoryName } from '../reference.js';
-import type { UploadInfo } from '../storage/registry-storage.js';
+import type { ByteRange, UploadInfo } from '../storage/registry-storage.js';
 import { parseChunkRange, parseRangeHeader } from './http-ranges.js';
 import { hasBody } from './request-body.js';
 import { blobLocation, uploadLocation, type RouteContext } from './route-context.js';
+import { sendBlob } from './send-blob.js';
 
 export async function getBlob(ctx: RouteContext, name: string, digest: string, head: boolean): Promise<void> {
-  const info = await ctx.blobs.stat(name, digest, ctx.signal);
-  const range = parseRangeHeader(ctx.request.headers.range, info.size);
-  const reply = ctx.reply
-    .header('Content-Type', 'application/octet-stream')
-    .header('Docker-Content-Digest', info.digest)
-    .header('ETag', `"${info.digest}"`)
-    .header('Accept-Ranges', 'bytes')
-    .header('Cache-Control', 'max-age=31536000');
-  if (range) reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
-  reply.header('Content-Length', String(range ? range.end - range.start + 1 : info.size));
   if (head) {
-    await reply.send();
+    const info = await ctx.blobs.stat(name, digest, ctx.signal);
+    blobHeaders(ctx, info.digest, info.size, parseRangeHeader(ctx.request.headers.range, info.size));
+    await ctx.reply.send();
     return;
   }
-  await reply.send(await ctx.blobs.open(name, digest, range, ctx.signal));
+  const reader = await ctx.blobs.reader(name, digest, ctx.signal);
+  let range: ByteRange | undefined;
+  try {
+    range = parseRangeHeader(ctx.request.headers.range, reader.size);
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+  blobHeaders(ctx, digest, reader.size, range);
+  await sendBlob(ctx.reply, reader, range, ctx.signal);
+}
+
+/** Status and headers of a blob read (GET or HEAD), whole or one range of it. */
+function blobHeaders(ctx: RouteContext, digest: string, size: number, range: ByteRange | undefined): void {
+  const reply = ctx.reply
+    .header('Content-Type', 'application/octet-stream')
+    .header('Docker-Content-Digest', digest)
+    .header('ETag', `"${digest}"`)
+    .header('Accept-Ranges', 'bytes')
+    .header('Cache-Control', 'max-age=31536000');
+  if (range) reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  reply.header('Content-Length', String(range ? range.end - range.start + 1 : size));
 }
 
 export async function deleteBlob(ctx: RouteContext, name: string, digest: string): Promise<void> {

@@ -1,27 +1,30 @@
 // Repository-scoped blob operations: a blob is visible in a repository only once it was uploaded
 // or mounted there (or is one of its manifests), as in distribution. Upload sessions belong to
 // the repository they were opened for.
-import type { Readable } from 'node:stream';
 import { parseDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
-import type { BlobInfo, ByteRange, ByteSource, RegistryStorage, UploadInfo } from '../storage/registry-storage.js';
+import type { BlobInfo, BlobReader, ByteSource, RegistryStorage, UploadInfo } from '../storage/registry-storage.js';
 
 export class BlobService {
   constructor(private readonly storage: RegistryStorage) {}
 
   /** The blob's info if `repository` may read it, else BLOB_UNKNOWN. */
   async stat(repository: string, digest: string, signal: AbortSignal): Promise<BlobInfo> {
-    parseDigest(digest);
-    const { blobs, metadata } = this.storage;
-    const visible = (await metadata.getBlobLink(repository, digest, signal)) ?? (await metadata.getManifest(repository, digest, signal));
-    const info = visible ? await blobs.stat(digest, signal) : undefined;
-    if (!info) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is unknown in repository ${repository}`, { detail: { digest } });
+    const info = (await this.visible(repository, digest, signal)) ? await this.storage.blobs.stat(digest, signal) : undefined;
+    if (!info) throw unknownBlob(repository, digest);
     return info;
   }
 
-  async open(repository: string, digest: string, range: ByteRange | undefined, signal: AbortSignal): Promise<Readable> {
-    await this.stat(repository, digest, signal);
-    return this.storage.blobs.open(digest, range, signal);
+  /** A positional reader of the blob if `repository` may read it, else BLOB_UNKNOWN. */
+  async reader(repository: string, digest: string, signal: AbortSignal): Promise<BlobReader> {
+    if (!(await this.visible(repository, digest, signal))) throw unknownBlob(repository, digest);
+    return this.storage.blobs.openReader(digest, signal);
+  }
+
+  private async visible(repository: string, digest: string, signal: AbortSignal): Promise<boolean> {
+    parseDigest(digest);
+    const { metadata } = this.storage;
+    return ((await metadata.getBlobLink(repository, digest, signal)) ?? (await metadata.getManifest(repository, digest, signal))) !== undefined;
   }
 
   /** Removes the blob from the repository; its bytes go when GC finds nothing else needs them. */
@@ -71,4 +74,9 @@ export class BlobService {
     await this.upload(repository, id, signal);
     await this.storage.blobs.cancelUpload(id, signal);
   }
+}
+
+function unknownBlob(repository: string, digest: string): RegistryError {
+  // BLOB_UNKNOWN also when the blob is stored but not in this repository: no probing across repositories.
+  return new RegistryError('BLOB_UNKNOWN', `blob ${digest} is unknown in repository ${repository}`, { detail: { digest } });
 }

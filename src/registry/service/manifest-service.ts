@@ -128,10 +128,21 @@ export class ManifestService {
     }
   }
 
+  /** A manifest's bytes in one buffer of its size (a read stream would allocate 1 MiB for 2 KiB). */
   private async readBytes(digest: string, signal: AbortSignal): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.storage.blobs.open(digest, undefined, signal)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    const reader = await this.storage.blobs.openReader(digest, signal);
+    try {
+      const bytes = Buffer.allocUnsafe(reader.size);
+      let filled = 0;
+      while (filled < bytes.length) {
+        const read = await reader.read(filled === 0 ? bytes : bytes.subarray(filled), bytes.length - filled, filled);
+        if (read <= 0) throw new Error(`manifest ${digest} ends at byte ${filled} of ${bytes.length}: the stored file is shorter than its size`);
+        filled += read;
+      }
+      return bytes;
+    } finally {
+      await reader.close();
+    }
   }
 }
 

@@ -7,14 +7,14 @@
 // is sha512, completion re-reads the session file instead.
 import { randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { newHash, parseDigest, tryParseDigest, type DigestAlgorithm } from '../digest.js';
 import { RegistryError, uploadRangeError } from '../errors.js';
 import { isNotFound, readTextIfExists, removeDir, subdirectories } from './fs-files.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { BlobInfo, BlobStore, ByteRange, ByteSource, UploadInfo } from './registry-storage.js';
+import type { BlobInfo, BlobReader, BlobStore, ByteRange, ByteSource, UploadInfo } from './registry-storage.js';
 
 const READ_CHUNK = 1024 * 1024;
 /** Background datasync interval while an upload streams in. */
@@ -52,16 +52,36 @@ export class FsBlobStore implements BlobStore {
   }
 
   async open(digest: string, range: ByteRange | undefined, signal: AbortSignal): Promise<Readable> {
-    signal.throwIfAborted();
-    // Open first: an open descriptor survives a concurrent GC unlink, a path would not.
-    let handle;
+    const handle = await this.openData(digest, signal);
+    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK });
+  }
+
+  async openReader(digest: string, signal: AbortSignal): Promise<BlobReader> {
+    const handle = await this.openData(digest, signal);
+    let size: number;
     try {
-      handle = await open(path.join(this.blobDir(digest), 'data'), 'r');
+      size = (await handle.stat()).size;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    let closed: Promise<void> | undefined;
+    return {
+      size,
+      read: async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead,
+      close: () => (closed ??= handle.close()),
+    };
+  }
+
+  /** Opens the blob's file. An open descriptor survives a concurrent GC unlink, a path would not. */
+  private async openData(digest: string, signal: AbortSignal): Promise<FileHandle> {
+    signal.throwIfAborted();
+    try {
+      return await open(path.join(this.blobDir(digest), 'data'), 'r');
     } catch (error) {
       if (isNotFound(error)) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not stored`, { detail: { digest } });
       throw error;
     }
-    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK });
   }
 
   async delete(digest: string, signal: AbortSignal): Promise<boolean> {

@@ -8,7 +8,7 @@ import { RegistryError, uploadRangeError } from '../errors.js';
 import { computeDigest } from './hash-bytes.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import {
-  byteOrder, type BlobInfo, type BlobLink, type BlobStore, type ByteRange, type ByteSource, type ManifestRecord,
+  byteOrder, type BlobInfo, type BlobLink, type BlobReader, type BlobStore, type ByteRange, type ByteSource, type ManifestRecord,
   type MetadataStore, type RegistryStorage, type TagRecord, type UploadInfo,
 } from './registry-storage.js';
 
@@ -33,6 +33,18 @@ class MemoryBlobStore implements BlobStore {
     if (!blob) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not stored`, { detail: { digest } });
     const bytes = range ? blob.bytes.subarray(range.start, range.end + 1) : blob.bytes;
     return Readable.from([bytes], { objectMode: false });
+  }
+
+  async openReader(digest: string, signal: AbortSignal): Promise<BlobReader> {
+    throwIfAborted(signal);
+    const blob = this.blobs.get(digest);
+    if (!blob) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not stored`, { detail: { digest } });
+    const { bytes } = blob;
+    return {
+      size: bytes.length,
+      read: async (buffer, length, position) => (position >= bytes.length ? 0 : bytes.copy(buffer, 0, position, Math.min(bytes.length, position + length))),
+      close: async () => undefined,
+    };
   }
 
   async delete(digest: string, signal: AbortSignal): Promise<boolean> {

@@ -32,10 +32,24 @@ export interface UploadInfo {
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+/**
+ * Positional reads of one stored blob, for serving it with reused buffers (see http/send-blob.ts)
+ * instead of a stream that allocates a buffer per chunk. Close it when done, also on errors.
+ */
+export interface BlobReader {
+  /** The blob's size in bytes. */
+  readonly size: number;
+  /** Reads up to `length` bytes at blob offset `position` into `buffer` from 0; 0 means the end. */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface BlobStore {
   stat(digest: string, signal: AbortSignal): Promise<BlobInfo | undefined>;
   /** The blob's bytes (or the inclusive `range` of them); throws BLOB_UNKNOWN. */
   open(digest: string, range: ByteRange | undefined, signal: AbortSignal): Promise<Readable>;
+  /** A positional reader of the blob (held open: a concurrent delete does not cut it); throws BLOB_UNKNOWN. */
+  openReader(digest: string, signal: AbortSignal): Promise<BlobReader>;
   /** Removes the blob's data; false when it was not there. Only GC should call this. */
   delete(digest: string, signal: AbortSignal): Promise<boolean>;
   list(signal: AbortSignal): AsyncIterable<BlobInfo>;

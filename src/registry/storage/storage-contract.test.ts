@@ -70,6 +70,29 @@ describe.each(factories)('%s storage contract', (_name, make) => {
     expect((await collect(blobs.list(signal))).map((b) => b.digest)).toEqual([digest]);
   });
 
+  it('reads a blob by position: whole, from an offset, short at the end, 0 past it', async () => {
+    const { blobs } = await make();
+    const data = Buffer.from('positional reads of a stored blob');
+    const digest = digestOf(data);
+    const up = await blobs.startUpload('app', signal);
+    await blobs.appendUpload(up.id, 0, [data], signal);
+    await blobs.completeUpload(up.id, digest, signal);
+    const reader = await blobs.openReader(digest, signal);
+    try {
+      expect(reader.size).toBe(data.length);
+      const buffer = Buffer.alloc(64);
+      expect(await reader.read(buffer, data.length, 0)).toBe(data.length);
+      expect(buffer.subarray(0, data.length)).toEqual(data);
+      expect(await reader.read(buffer, 5, 11)).toBe(5);
+      expect(buffer.subarray(0, 5).toString()).toBe('reads');
+      expect(await reader.read(buffer, 64, data.length - 4)).toBe(4);
+      expect(buffer.subarray(0, 4).toString()).toBe('blob');
+      expect(await reader.read(buffer, 64, data.length)).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('rejects an out-of-order chunk with 416 and the current range', async () => {
     const { blobs } = await make();
     const up = await blobs.startUpload('app', signal);
@@ -117,6 +140,7 @@ describe.each(factories)('%s storage contract', (_name, make) => {
     const { blobs } = await make();
     const missing = digestOf(Buffer.from('nope'));
     expect(await codeOf(blobs.open(missing, undefined, signal))).toBe('BLOB_UNKNOWN/404');
+    expect(await codeOf(blobs.openReader(missing, signal))).toBe('BLOB_UNKNOWN/404');
     expect(await codeOf(blobs.appendUpload('00000000-0000-0000-0000-000000000000', 0, [], signal))).toBe('BLOB_UPLOAD_UNKNOWN/404');
     expect(await codeOf(blobs.completeUpload('../../etc', missing, signal))).toBe('BLOB_UPLOAD_UNKNOWN/404');
     expect(await blobs.cancelUpload('nope', signal)).toBe(false);
