@@ -52,19 +52,29 @@ export class DockerExecutor implements Executor {
   }
 
   async prepare(job: ExecutorJob, sink: LogSink, signal: AbortSignal): Promise<void> {
-    await this.ping(signal);
-    if (this.opts.removeOrphansAtStart !== false) {
-      // Leftovers of crashed runs never collide with this job (names are run-unique): sweep them
-      // in the background; cleanup waits for the sweep so the process never exits mid-way.
-      this.orphanSweep ??= removeOrphans(this.docker, { signal: AbortSignal.timeout(5 * 60_000) }).catch(() => undefined);
-    }
+    // The ping runs beside the first calls of prepare (it only turns "engine unreachable" into a
+    // clear message): a job start waits for one round trip less.
+    const pinged = this.ping(signal);
+    pinged.catch(() => {});
     const record: JobRecord = {};
     this.jobs.set(job.runId, record);
     const environment = (this.opts.environment ?? []).map((e) => ({ ...e, masked: false, file: false, raw: true }));
     const withEnvironment = { ...job, variables: [...environment, ...job.variables] };
-    record.prepared = await prepareJob(this.docker, withEnvironment, this.jobPaths(job), {
-      ...this.opts, local: dockerIsLocal(this.opts.connection), owner: this.owner,
-    }, sink, signal, (lease) => { record.lease = lease; });
+    try {
+      record.prepared = await prepareJob(this.docker, withEnvironment, this.jobPaths(job), {
+        ...this.opts, local: dockerIsLocal(this.opts.connection), owner: this.owner,
+      }, sink, signal, (lease) => { record.lease = lease; });
+    } catch (err) {
+      await pinged; // an unreachable engine is reported as such, not as the first call that failed
+      throw err;
+    }
+    await pinged;
+    if (this.opts.removeOrphansAtStart !== false) {
+      // Leftovers of crashed runs never collide with this job (names are run-unique): sweep them
+      // in the background once this job's containers are up (not competing with their start);
+      // cleanup waits for the sweep so the process never exits mid-way.
+      this.orphanSweep ??= removeOrphans(this.docker, { signal: AbortSignal.timeout(5 * 60_000) }).catch(() => undefined);
+    }
   }
 
   async run(job: ExecutorJob, step: StepRequest, sink: LogSink, signal: AbortSignal): Promise<StageResult> {

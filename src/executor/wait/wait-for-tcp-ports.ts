@@ -1,6 +1,7 @@
 // Readiness of a service: the first of its TCP ports that accepts a connection. A refused
 // connection comes back at once, so the loop reacts within a few milliseconds of the service
-// starting to listen; the short back-off (≤ 50 ms) only keeps a slow starter from burning a core.
+// starting to listen; the short back-off (5 ms, growing to 20 ms) only keeps a slow starter from
+// burning a core (a refused connect on the local bridge costs microseconds).
 import { probeTcpPort, type ProbeOutcome } from './probe-tcp-port.js';
 
 export interface TcpWaitResult {
@@ -23,8 +24,8 @@ export interface TcpWaitOptions {
 export async function waitForTcpPorts(opts: TcpWaitOptions): Promise<TcpWaitResult> {
   const { host, ports, signal } = opts;
   if (ports.length === 0) throw new Error('no ports to probe');
-  let delay = opts.minDelayMs ?? 10;
-  const maxDelay = opts.maxDelayMs ?? 50;
+  let delay = opts.minDelayMs ?? 5;
+  const maxDelay = opts.maxDelayMs ?? 20;
   for (let attempts = 1; ; attempts++) {
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     const outcomes: ProbeOutcome[] = await Promise.all(ports.map((p) => probeTcpPort(host, p, 1000, signal)));
