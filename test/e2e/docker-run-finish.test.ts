@@ -1,7 +1,7 @@
 // drydock run --executor docker: what services inherit from the job (GitLab's public and internal
 // variables only), no root-owned files left in the user's builds directory, and a clean Ctrl-C of a
 // privileged Docker-in-Docker job (no container, network or volume left).
-import { chownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leftovers, skipWithoutDocker } from './fixtures-docker/_support/docker-test-kit.js';
@@ -46,6 +46,30 @@ job:
     expect(res.code).toBe(0);
     const seen = [...res.stdout.matchAll(/\] SVC (\w+)=(.*)$/gm)].map((m) => `${m[1]}=${m[2]}`);
     expect(seen).toEqual(['CI_JOB_NAME=job', 'CI_PROJECT_DIR=/builds/local/project', 'YAML_VAR=from-yaml']);
+  });
+
+  it('CI_DEBUG_SERVICES streams the services\' output into the job log, with masked values masked', async () => {
+    const r = repo(`
+job:
+  image: busybox:latest
+  variables: { CI_DEBUG_SERVICES: "true" }
+  services:
+    - name: busybox:latest
+      alias: chatty
+      command: ["sh", "-c", "echo service-says-hello; echo leaked s3cr3t-value-12345; exec httpd -f -p 8080"]
+      variables: { HEALTHCHECK_TCP_PORT: "8080" }
+  script:
+    - sleep 1
+    - echo script-ran
+`, { 'vars.yml': 'SECRET:\n  value: s3cr3t-value-12345\n  masked: true\n' });
+    const builds = path.join(path.dirname(r.dir), 'builds');
+    const res = await runCli(['run', '--executor', 'docker', '--builds-dir', builds, '--variables-file', 'vars.yml'], { cwd: r.dir, timeoutMs: 120_000 });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const log = readFileSync(path.join(r.dir, '.drydock', 'pipelines', '1', 'job.log'), 'utf8');
+    expect(log).toMatch(/^\[service:[^\]]*chatty[^\]]*\] service-says-hello$/m);
+    expect(log).toMatch(/^\[service:[^\]]*chatty[^\]]*\] leaked \[MASKED\]$/m);
+    expect(log).not.toContain('s3cr3t-value-12345');
+    expect(log).toContain('script-ran');
   });
 
   it('leaves no root-owned files in the builds directory: they go to the directory\'s owner (start, exec and gated start modes)', async () => {

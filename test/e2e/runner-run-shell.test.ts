@@ -55,6 +55,7 @@ clone-path:
   needs: []
   variables:
     GIT_CLONE_PATH: $CI_BUILDS_DIR/custom/$CI_CONCURRENT_ID/shellapp
+    CI_DEBUG_TRACE: "true"
   script:
     - echo "cloned into $(pwd) = $CI_PROJECT_DIR"
     - test -f README.md
@@ -82,7 +83,7 @@ describe('drydock runner run (shell executor)', () => {
     const token = await registerRunner(t);
     const config = await writeConfig(work, `concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = "shell-e2e"\n  url = "${t.url}"\n  token = "${token}"\n  executor = "shell"\n`
       + '  pre_get_sources_script = "echo runner-pre-sources in $(pwd)"\n  post_get_sources_script = "echo runner-post-sources in $(pwd)"\n  pre_build_script = "echo runner-pre-build"\n'
-      + '  [runners.custom_build_dir]\n    enabled = true\n');
+      + '  debug_trace_disabled = true\n  [runners.custom_build_dir]\n    enabled = true\n');
     runner = startRunner(['run', '-c', config, '--working-directory', work], work);
     await push(t, project);
     const first = await waitForPipeline(t, project.id, 120_000, runner);
@@ -99,6 +100,9 @@ describe('drydock runner run (shell executor)', () => {
     // GIT_CLONE_PATH ([runners.custom_build_dir] enabled): the checkout and CI_PROJECT_DIR move there.
     const clonePathLog = await jobTrace(t, project.id, byName.get('clone-path')!.id);
     expect(clonePathLog).toMatch(new RegExp(`cloned into ${work}/builds/custom/\\d+/shellapp = ${work}/builds/custom/\\d+/shellapp\\n`));
+    // debug_trace_disabled: the job asked for CI_DEBUG_TRACE, the runner says no and runs it untraced.
+    expect(clonePathLog).toContain('WARNING: CI_DEBUG_TRACE: usage is disabled on this Runner');
+    expect(clonePathLog).not.toMatch(/^\+ /m);
     const testLog = await jobTrace(t, project.id, byName.get('test')!.id);
     expect(testLog).toContain('Downloading artifacts for build');
     expect(testLog).toContain(`project dir is ${work}/builds/`);

@@ -24,6 +24,7 @@ import { portAccepts, serviceWarningBlock, startService, waitForServices, type S
 import { serviceName } from './service-aliases.js';
 import { bindEntry } from './volumes.js';
 import { WaitingStage } from './waiting-stage.js';
+import { debugServicesEnabled, streamServiceLogs } from './service-log-stream.js';
 
 export interface PreparedJob {
   build: Docker.Container;
@@ -158,6 +159,7 @@ export async function prepareJob(
   // Services boot while prepare_script and get_sources run: the wait ends before the first
   // user script (see DockerExecutor.run), so a slow dind costs max(boot, those stages), not the sum.
   const stopWaiting = new AbortController();
+  if (debugServicesEnabled(job.variables)) streamServiceLogs(docker, services, sink, stopWaiting.signal);
   let readiness: Promise<string> | undefined;
   if (services.length > 0 && plan.waitTimeoutMs !== undefined) {
     const timeoutMs = plan.waitTimeoutMs;

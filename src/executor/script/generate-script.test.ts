@@ -161,10 +161,13 @@ describe.each(SHELLS)('generated script under $label', (sh) => {
     expect(run(sh, ['echo hi']).stdout).not.toContain('section_');
   });
 
-  it('traces commands when CI_DEBUG_TRACE is true', () => {
+  it('traces commands when CI_DEBUG_TRACE is true (Go\'s boolean spellings; the last value wins)', () => {
     const r = run(sh, ['echo traced'], [v('CI_DEBUG_TRACE', 'true')]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('+ ');
+    expect(run(sh, ['echo traced'], [v('CI_DEBUG_TRACE', '1')]).stderr).toContain('+ ');
+    expect(run(sh, ['echo traced'], [v('CI_DEBUG_TRACE', 'true'), v('CI_DEBUG_TRACE', 'false')]).stderr).not.toContain('+ ');
+    expect(run(sh, ['echo traced'], [v('CI_DEBUG_TRACE', 'yes')]).stderr).not.toContain('+ ');
   });
 
   it('prepare script prints the host and removes a stale $GITLAB_ENV', () => {

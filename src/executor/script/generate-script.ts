@@ -156,7 +156,8 @@ function sectionLines(stage: BuildStage): string[] {
 function debugTrace(variables: readonly ScriptVariable[]): boolean {
   let value: string | undefined;
   for (const v of variables) if (v.key === 'CI_DEBUG_TRACE') value = v.value;
-  return value === 'true';
+  // Go's strconv.ParseBool, as gitlab-runner reads it.
+  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
 /** One entry per key with the last value (later entries win), in first-seen order. */

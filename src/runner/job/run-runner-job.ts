@@ -118,6 +118,11 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
     }
     await mkdir(dirs.hostTmpDir, { recursive: true });
     tmpCreated = true;
+    if (ctx.runner.debug_trace_disabled && debugTraceRequested(variables)) {
+      // gitlab-runner's IsDebugTraceEnabled: the job runs, without the shell trace.
+      trace.write(`\x1b[0;33mWARNING: CI_DEBUG_TRACE: usage is disabled on this Runner\x1b[0;m\n`);
+      variables = [...variables, { key: 'CI_DEBUG_TRACE', value: 'false', public: true, masked: false, file: false, raw: true }];
+    }
     const shell: 'bash' | 'sh' = ctx.runner.shell === 'sh' ? 'sh' : 'bash';
     const job: ExecutorJob = { runId, spec, projectPath, hostProjectDir: dirs.hostProjectDir, hostTmpDir: dirs.hostTmpDir, variables, shell };
     const workspace = new RunnerWorkspace({
@@ -184,4 +189,10 @@ export function repositoryUrl(payload: JobPayload, cloneUrl: string | undefined)
   } catch {
     return payload.git_info.repo_url;
   }
+}
+
+/** CI_DEBUG_TRACE as Go's strconv.ParseBool reads "true". */
+function debugTraceRequested(variables: ReadonlyArray<{ key: string; value: string }>): boolean {
+  const value = [...variables].reverse().find((v) => v.key === 'CI_DEBUG_TRACE')?.value ?? '';
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
