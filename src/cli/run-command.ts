@@ -10,6 +10,7 @@ import type { CompileContext, PipelineSource } from '../pipeline/compiler/contex
 import type { UserVariable } from '../local/user-variables.js';
 import type { CommandRegistrar } from './command-registrar.js';
 import { addDockerOptions, createDockerExecutorFromOptions, runnerSettingsFromOptions } from './docker-options.js';
+import { lastValue } from '../shared/variable-lookup.js';
 
 interface RunOptions {
   file: string;
@@ -134,7 +135,7 @@ async function runCommand(names: string[], opts: RunOptions, rawOpts: Record<str
   // User variables come last, so they win (what contextFromGitRepo's `variables` option does).
   const repoContext = { ...gitContext, variables: [...gitContext.variables, ...registryVars, ...userVariables.map((v) => ({ key: v.key, value: v.value }))] };
   for (const w of repoContext.warnings) process.stderr.write(`warning: ${w}\n`);
-  const projectPath = [...repoContext.variables].reverse().find((v) => v.key === 'CI_PROJECT_PATH')?.value ?? path.basename(root);
+  const projectPath = lastValue(repoContext.variables, 'CI_PROJECT_PATH') ?? path.basename(root);
   const context: CompileContext = opts.registry === undefined ? repoContext : {
     ...repoContext,
     variables: [...repoContext.variables, { key: 'CI_REGISTRY_IMAGE', value: `${opts.registry}/${projectPath.toLowerCase()}` }],

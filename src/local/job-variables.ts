@@ -4,6 +4,7 @@
 //   (--variables-file) → pipeline variables (--var) → runner "after" variables (CI_PROJECT_DIR...).
 import type { ResolvedVariable } from '../executor/executor.js';
 import { expandRunner } from '../pipeline/variables/expand.js';
+import { expandVariablesOnce } from '../runtime/job-variables.js';
 import type { JobVariable } from '../pipeline/spec/job-spec.js';
 import type { Var } from './predefined-job-variables.js';
 
@@ -46,11 +47,5 @@ export function resolveJobVariables(layers: VariableLayers): ResolvedVariable[] 
  * which sees the file's path; `$$` becomes `$`.
  */
 export function expandJobVariables(vars: readonly ResolvedVariable[]): ResolvedVariable[] {
-  const byKey = new Map(vars.map((v) => [v.key, v]));
-  const lookup = (name: string): string | undefined => {
-    const v = byKey.get(name);
-    if (v === undefined) return undefined;
-    return v.file ? `\${${name}}` : v.value;
-  };
-  return vars.map((v) => (v.raw || !v.value.includes('$') ? v : { ...v, value: expandRunner(v.value, lookup) }));
+  return expandVariablesOnce(vars, expandRunner);
 }

@@ -24,6 +24,7 @@ import { compileChildPipeline, triggerKind, triggerResult, withoutProjectTrigger
 import { childReporter } from './output/child-reporter.js';
 import { parseExpireIn } from '../runtime/workspace/expire-in.js';
 import { customClonePath } from '../runtime/workspace/custom-clone-path.js';
+import { lastValue } from '../shared/variable-lookup.js';
 import type { UserVariable } from './user-variables.js';
 
 export type RunJobFn = (job: ExecutorJob, executor: Executor, workspace: JobWorkspace, opts: RunJobOptions) => Promise<JobResult>;
@@ -74,7 +75,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
   const logDir = o.state.pipelineDir(pipelineId);
   const artifacts = new ArtifactStore(o.state, pipelineId);
   const caches = new CacheStore(o.state.cacheDir());
-  const contextVar = (key: string): string | undefined => [...o.context.variables].reverse().find((v) => v.key === key)?.value;
+  const contextVar = (key: string): string | undefined => lastValue(o.context.variables, key);
   const projectPath = contextVar('CI_PROJECT_PATH') ?? path.basename(o.repoDir);
   let jobCounter = 0;
   const jobsInRun = new Set(o.jobs.map((j) => j.name));
@@ -158,7 +159,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
       let { paths, variables } = located();
       // GIT_CLONE_PATH moves the checkout inside the builds dir; a local run allows it for every
       // executor (custom_build_dir guards shared runners, not the user's own machine).
-      const clone = customClonePath({ value: [...variables].reverse().find((v) => v.key === 'GIT_CLONE_PATH')?.value, buildsDir: paths.buildsDir, enabled: true });
+      const clone = customClonePath({ value: lastValue(variables, 'GIT_CLONE_PATH'), buildsDir: paths.buildsDir, enabled: true });
       if (clone.kind === 'error') {
         sink.write(`\x1b[31;1mERROR: ${clone.message}\x1b[0;m\n`);
         const now = new Date();

@@ -21,6 +21,24 @@ export function stageVariables(job: ExecutorJob, paths: JobPaths, timeoutSeconds
   ];
 }
 
+/** Expands `$VAR` / `${VAR}` in `text` from `lookup` (the runner's rules: pipeline/variables/expand.ts). */
+export type ExpandValue = (text: string, lookup: (name: string) => string | undefined) => string;
+
+/**
+ * The runner's final pass over a job's variables (gitlab-runner's JobVariables.Expand): each value
+ * that is not raw has its references replaced from the list, once. References to file variables
+ * stay for the shell, which sees the file's path.
+ */
+export function expandVariablesOnce(vars: readonly ResolvedVariable[], expand: ExpandValue): ResolvedVariable[] {
+  const byKey = new Map(vars.map((v) => [v.key, v]));
+  const lookup = (name: string): string | undefined => {
+    const v = byKey.get(name);
+    if (v === undefined) return undefined;
+    return v.file ? `\${${name}}` : v.value;
+  };
+  return vars.map((v) => (v.raw || !v.value.includes('$') ? v : { ...v, value: expand(v.value, lookup) }));
+}
+
 /** Values of masked variables, for the masking sink. */
 export function maskedValues(job: ExecutorJob): string[] {
   const values = new Set<string>();

@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import type { StageResult } from '../executor.js';
 import type { LogSink } from '../../shared/log-sink.js';
+import { signalAllButPid1, streamEnded } from './docker-streams.js';
 
 /** PID 1 of the job container: a shell that waits on stdin (which nobody closes) and needs no other binary. */
 export const KEEPALIVE_ENTRYPOINT = ['sh', '-c', 'read _ || true; while :; do read _ || sleep 3600; done'];
@@ -26,12 +27,7 @@ export interface OpenedExec {
 export async function openExec(container: Docker.Container, cmd: string[]): Promise<OpenedExec> {
   const exec = await container.exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = (await exec.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream;
-  const ended = new Promise<void>((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
-  return { exec, stream, ended };
+  return { exec, stream, ended: streamEnded(stream) };
 }
 
 export async function execStage(docker: Docker, container: Docker.Container, stageCmd: string[], script: string, sink: LogSink, signal: AbortSignal): Promise<StageResult> {
@@ -47,8 +43,8 @@ export async function runOpenedExec(container: Docker.Container, { exec, stream,
   const onAbort = () => {
     killedBy = 'SIGTERM';
     // Like gitlab-runner: SIGTERM to every process but PID 1; SIGKILL after 10 s.
-    void signalAll(container, 'TERM');
-    hardKill = setTimeout(() => { killedBy = 'SIGKILL'; void signalAll(container, 'KILL'); }, 10_000);
+    void signalAllButPid1(container, 'TERM');
+    hardKill = setTimeout(() => { killedBy = 'SIGKILL'; void signalAllButPid1(container, 'KILL'); }, 10_000);
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -67,23 +63,4 @@ export async function runOpenedExec(container: Docker.Container, { exec, stream,
     clearTimeout(hardKill);
     signal.removeEventListener('abort', onAbort);
   }
-}
-
-async function signalAll(container: Docker.Container, sig: 'TERM' | 'KILL'): Promise<void> {
-  try {
-    const exec = await container.exec({ Cmd: ['sh', '-c', `kill -${sig} -1 2>/dev/null; true`], AttachStdout: false, AttachStderr: false });
-    drain(await exec.start({ Detach: true }));
-  } catch {
-    // The container is gone already: nothing left to stop.
-  }
-}
-
-/**
- * The (empty) response of a detached exec start: read it to its end, or its socket stays open
- * and keeps drydock from exiting after a cancel.
- */
-function drain(response: unknown): void {
-  const r = response as { resume?: () => void; on?: (e: string, f: () => void) => void } | null;
-  r?.on?.('error', () => {});
-  r?.resume?.();
 }

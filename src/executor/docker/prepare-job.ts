@@ -23,6 +23,7 @@ import { acquireLayerCache, type LayerCacheLease } from './layer-cache.js';
 import { portAccepts, serviceWarningBlock, startService, waitForServices, type ServiceReadiness, type StartedService } from './services.js';
 import { serviceName } from './service-aliases.js';
 import { bindEntry } from './volumes.js';
+import { lastValue } from '../../shared/variable-lookup.js';
 import { WaitingStage } from './waiting-stage.js';
 import { debugServicesEnabled, streamServiceLogs } from './service-log-stream.js';
 
@@ -52,12 +53,8 @@ export interface PreparedJob {
 const YELLOW = '\x1b[0;33m';
 const RESET = '\x1b[0;m';
 
-function lastValue(job: ExecutorJob, key: string): string | undefined {
-  return [...job.variables].reverse().find((v) => v.key === key)?.value;
-}
-
 export function namingContext(job: Pick<ExecutorJob, 'runId' | 'spec' | 'variables'>, opts: DockerExecutorOptions): NamingContext {
-  const v = (key: string) => [...job.variables].reverse().find((x) => x.key === key)?.value;
+  const v = (key: string) => lastValue(job.variables, key);
   return {
     runnerShort: opts.runnerShort ?? 'local',
     projectId: v('CI_PROJECT_ID') ?? '0',
@@ -227,8 +224,8 @@ async function reportReadiness(job: ExecutorJob, plan: JobPlan, services: Starte
 }
 
 async function dockerHostProblems(job: ExecutorJob, plan: JobPlan, readiness: ServiceReadiness[], signal: AbortSignal): Promise<string[]> {
-  const dockerHost = lastValue(job, 'DOCKER_HOST');
-  const tlsCertDir = lastValue(job, 'DOCKER_TLS_CERTDIR');
+  const dockerHost = lastValue(job.variables, 'DOCKER_HOST');
+  const tlsCertDir = lastValue(job.variables, 'DOCKER_TLS_CERTDIR');
   const m = dockerHost ? /^tcp:\/\/([^:/]+)(?::(\d+))?/.exec(dockerHost) : null;
   const target = m?.[1] ? readiness.find((r) => r.service.aliases.includes(m[1] ?? '') && r.state.kind === 'ready') : undefined;
   const dockerHostPortOpen = target && m ? await portAccepts(target, Number(m[2] ?? 2375), signal) : undefined;

@@ -4,18 +4,18 @@
 import type Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import type { LogSink } from '../../shared/log-sink.js';
+import { isGoTrue, lastValue } from '../../shared/variable-lookup.js';
+import { streamEnded } from './docker-streams.js';
 import type { StartedService } from './services.js';
 
-/** gitlab-runner's rule (Go's strconv.ParseBool): 1, t, T, TRUE, true, True. */
 export function debugServicesEnabled(variables: ReadonlyArray<{ key: string; value: string }>): boolean {
-  const value = [...variables].reverse().find((v) => v.key === 'CI_DEBUG_SERVICES')?.value ?? '';
-  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
+  return isGoTrue(lastValue(variables, 'CI_DEBUG_SERVICES'));
 }
 
 /** Follows each service's logs from its start; stops when `signal` fires. Never throws. */
 export function streamServiceLogs(docker: Docker, services: readonly StartedService[], sink: LogSink, signal: AbortSignal): void {
   for (const service of services) {
-    const name = [service.aliases[0] ?? service.image, ...service.aliases.slice(1)].join('-');
+    const name = service.aliases.join('-') || service.image;
     void follow(docker, service.container, `[service:${name}] `, sink, signal).catch(() => undefined);
   }
 }
@@ -32,11 +32,7 @@ async function follow(docker: Docker, container: Docker.Container, prefix: strin
       done();
     },
   });
-  const ended = new Promise<void>((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
+  const ended = streamEnded(stream);
   const stop = () => stream.destroy();
   signal.addEventListener('abort', stop, { once: true });
   docker.modem.demuxStream(stream, out, out);

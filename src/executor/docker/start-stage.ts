@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import type { StageResult } from '../executor.js';
 import { ExecutorError } from '../executor.js';
 import type { LogSink } from '../../shared/log-sink.js';
+import { signalAllButPid1, streamEnded } from './docker-streams.js';
 import { HeldOutput } from './held-output.js';
 
 /** A stage process already running that waits for its script (an exec or the container itself). */
@@ -38,11 +39,7 @@ export class StartedStage implements PendingStage {
   /** Attaches (before the start, so no output is lost) and starts the container. */
   static async open(docker: Docker, container: Docker.Container, image: string, gated: boolean): Promise<StartedStage> {
     const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
-    const ended = new Promise<void>((resolve) => {
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
+    const ended = streamEnded(stream);
     const output = new HeldOutput();
     docker.modem.demuxStream(stream, output, output);
     try {
@@ -96,22 +93,7 @@ export function startError(err: unknown, image: string): ExecutorError {
   return new ExecutorError(`cannot start the job container: ${message}`, 'runner_system_failure', { cause: err });
 }
 
+/** SIGTERM to every process but PID 1, then a second for them to end (if it could not be sent, docker stop does the rest). */
 async function terminateChildren(container: Docker.Container): Promise<void> {
-  try {
-    const exec = await container.exec({ Cmd: ['sh', '-c', 'kill -TERM -1 2>/dev/null; true'], AttachStdout: false, AttachStderr: false });
-    drain(await exec.start({ Detach: true }));
-    await new Promise((resolve) => setTimeout(resolve, 1000).unref());
-  } catch {
-    // No sh in the image, exec refused, or the container already stopped: docker stop does the rest.
-  }
-}
-
-/**
- * The (empty) response of a detached exec start: read it to its end, or its socket stays open
- * and keeps drydock from exiting after a cancel.
- */
-function drain(response: unknown): void {
-  const r = response as { resume?: () => void; on?: (e: string, f: () => void) => void } | null;
-  r?.on?.('error', () => {});
-  r?.resume?.();
+  if (await signalAllButPid1(container, 'TERM')) await new Promise((resolve) => setTimeout(resolve, 1000).unref());
 }

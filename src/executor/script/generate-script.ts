@@ -24,6 +24,7 @@
 // and `mkdir -p` runs only when the directory is missing.
 import { isShellIdentifier, shellQuote } from './shell-quote.js';
 import { stageDescription } from './stage-description.js';
+import { isGoTrue, lastValue } from '../../shared/variable-lookup.js';
 
 // script/ may not import executor.ts (lint rule), so it names only the fields it reads; the
 // executor's BuildStage, ResolvedVariable and JobPaths values fit these shapes as they are.
@@ -54,7 +55,7 @@ export const GITLAB_ENV_FILE = 'gitlab_runner_env';
 
 export function generateScript(opts: GenerateScriptOptions): string {
   const header: string[] = [];
-  if (debugTrace(opts.variables)) header.push('set -o xtrace');
+  if (isGoTrue(lastValue(opts.variables, 'CI_DEBUG_TRACE'))) header.push('set -o xtrace');
   return wrap(scriptBody(opts), header, (opts.traceSections ?? true) ? sectionLines(opts.stage) : []);
 }
 
@@ -151,13 +152,6 @@ function sectionLines(stage: BuildStage): string[] {
   // The EXIT trap prints section_end even when errexit stops the script, keeping its exit code.
   const end = `_dd_rc=$?; printf 'section_end:%s:${stage}\\r\\033[0K' "$(date +%s)"; exit $_dd_rc`;
   return [start, `trap ${shellQuote(end)} EXIT`];
-}
-
-function debugTrace(variables: readonly ScriptVariable[]): boolean {
-  let value: string | undefined;
-  for (const v of variables) if (v.key === 'CI_DEBUG_TRACE') value = v.value;
-  // Go's strconv.ParseBool, as gitlab-runner reads it.
-  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
 /** One entry per key with the last value (later entries win), in first-seen order. */

@@ -12,6 +12,7 @@ import type { CacheScope, CacheTransport } from '../cache/cache-transport.js';
 import type { RunnerEntry } from '../config/schema.js';
 import { runnerHooks } from '../config/runner-hooks.js';
 import { customClonePath } from '../../runtime/workspace/custom-clone-path.js';
+import { isGoTrue, lastValue } from '../../shared/variable-lookup.js';
 import type { RunnerApiClient } from '../network/runner-api-client.js';
 import { buildDirs, safeProjectPath } from './build-dirs.js';
 import { JobTrace, type FinalState } from './job-trace.js';
@@ -103,7 +104,7 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
     let { paths, variables } = located(projectPath, dirs);
     // GIT_CLONE_PATH (expanded with the job's variables, CI_BUILDS_DIR among them) moves the checkout.
     const clone = customClonePath({
-      value: [...variables].reverse().find((v) => v.key === 'GIT_CLONE_PATH')?.value, buildsDir: paths.buildsDir,
+      value: lastValue(variables, 'GIT_CLONE_PATH'), buildsDir: paths.buildsDir,
       enabled: ctx.runner.custom_build_dir?.enabled ?? executor.name !== 'shell',
     });
     if (clone.kind === 'error') {
@@ -118,7 +119,7 @@ export async function runRunnerJob(payload: JobPayload, ctx: RunnerJobContext): 
     }
     await mkdir(dirs.hostTmpDir, { recursive: true });
     tmpCreated = true;
-    if (ctx.runner.debug_trace_disabled && debugTraceRequested(variables)) {
+    if (ctx.runner.debug_trace_disabled && isGoTrue(lastValue(variables, 'CI_DEBUG_TRACE'))) {
       // gitlab-runner's IsDebugTraceEnabled: the job runs, without the shell trace.
       trace.write(`\x1b[0;33mWARNING: CI_DEBUG_TRACE: usage is disabled on this Runner\x1b[0;m\n`);
       variables = [...variables, { key: 'CI_DEBUG_TRACE', value: 'false', public: true, masked: false, file: false, raw: true }];
@@ -189,10 +190,4 @@ export function repositoryUrl(payload: JobPayload, cloneUrl: string | undefined)
   } catch {
     return payload.git_info.repo_url;
   }
-}
-
-/** CI_DEBUG_TRACE as Go's strconv.ParseBool reads "true". */
-function debugTraceRequested(variables: ReadonlyArray<{ key: string; value: string }>): boolean {
-  const value = [...variables].reverse().find((v) => v.key === 'CI_DEBUG_TRACE')?.value ?? '';
-  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expandRunner } from '../../pipeline/variables/expand.js';
 import { jobPayloadSchema } from '../../protocol/index.js';
-import { runnerJobVariables, variableValue } from './runner-job-variables.js';
+import { runnerJobVariables } from './runner-job-variables.js';
+import { lastValue } from '../../shared/variable-lookup.js';
 
 const payload = jobPayloadSchema.parse({
   id: 1, token: 'glcbt-1', job_info: { id: 1, name: 'b', stage: 's', pipeline_id: 1, project_id: 1, project_name: 'p' },
@@ -27,7 +28,7 @@ describe('runnerJobVariables', () => {
     environment: ['DOCKER_DRIVER=overlay2', 'FROM_RUNNER=yes'], featureFlags: { FF_TIMESTAMPS: false },
     shortToken: 'abc', concurrentId: 2, concurrentProjectId: 1, executorName: 'docker', version: '1.0', expand: expandRunner,
   });
-  const get = (k: string) => variableValue(vars, k);
+  const get = (k: string) => lastValue(vars, k);
 
   it('puts job variables over the runner environment, and runner directories over everything', () => {
     expect(get('DOCKER_DRIVER')).toBe('vfs');

@@ -4,10 +4,11 @@
 // Then every non-raw value has its `$VAR` references expanded once (JobVariables.Expand).
 import type { JobPaths, ResolvedVariable } from '../../executor/executor.js';
 import { dockerConfigFromCredentials, type JobPayload } from '../../protocol/index.js';
+import { expandVariablesOnce, type ExpandValue } from '../../runtime/job-variables.js';
 import { parseEnvironmentEntry } from '../config/environment-entry.js';
 
 /** gitlab-runner's value expansion (Go os.Expand): unknown names become empty, `$$` becomes `$`. */
-export type ExpandValue = (text: string, lookup: (name: string) => string | undefined) => string;
+export type { ExpandValue };
 
 export interface RunnerJobVariablesInput {
   payload: JobPayload;
@@ -60,7 +61,7 @@ export function runnerJobVariables(o: RunnerJobVariablesInput): ResolvedVariable
   put('CI_JOB_TIMEOUT', String(o.payload.runner_info.timeout), { raw: true });
   const auth = registryAuthConfig(o.payload);
   if (auth !== undefined && !merged.has('DOCKER_AUTH_CONFIG')) put('DOCKER_AUTH_CONFIG', auth, { raw: true, masked: true });
-  return expandAll([...merged.values()], o.expand);
+  return expandVariablesOnce([...merged.values()], o.expand);
 }
 
 /**
@@ -74,20 +75,3 @@ function registryAuthConfig(payload: JobPayload): string | undefined {
   return config ? JSON.stringify(config) : undefined;
 }
 
-/** One expansion pass; references to file variables stay for the shell, which sees the file's path. */
-function expandAll(vars: ResolvedVariable[], expand: ExpandValue): ResolvedVariable[] {
-  const byKey = new Map(vars.map((v) => [v.key, v]));
-  const lookup = (name: string): string | undefined => {
-    const v = byKey.get(name);
-    if (v === undefined) return undefined;
-    return v.file ? `\${${name}}` : v.value;
-  };
-  return vars.map((v) => (v.raw || !v.value.includes('$') ? v : { ...v, value: expand(v.value, lookup) }));
-}
-
-/** The last value of `key` (duplicates allowed; the last wins). */
-export function variableValue(vars: readonly ResolvedVariable[], key: string): string | undefined {
-  let value: string | undefined;
-  for (const v of vars) if (v.key === key) value = v.value;
-  return value;
-}

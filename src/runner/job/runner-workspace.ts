@@ -18,7 +18,7 @@ import type { RunnerApiClient } from '../network/runner-api-client.js';
 import { RunnerApiError } from '../network/runner-api-error.js';
 import { fetchSources } from './fetch-sources.js';
 import type { ExpandValue } from './runner-job-variables.js';
-import { variableValue } from './runner-job-variables.js';
+import { lastValue } from '../../shared/variable-lookup.js';
 
 const YELLOW = '\x1b[0;33m';
 const GREEN = '\x1b[32;1m';
@@ -57,7 +57,7 @@ export class RunnerWorkspace implements JobWorkspace {
   }
 
   private variable(key: string): string {
-    return variableValue(this.o.variables, key) ?? '';
+    return lastValue(this.o.variables, key) ?? '';
   }
 
   async getSources(sink: LogSink, signal: AbortSignal): Promise<void> {
