@@ -7,6 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { allowAll, collectGarbage, createFsStorage, createRegistryServer, PullThroughCache } from '../registry/index.js';
+import { tuneHeapForServer } from '../shared/heap-tuning.js';
 import type { CommandRegistrar } from './command-registrar.js';
 
 class UsageError extends Error {}
@@ -66,6 +67,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   const pullThrough = flags.mirrorUpstream
     ? new PullThroughCache(storage, { url: flags.mirrorUpstream, ...(flags.upstreamUsername !== undefined && { username: flags.upstreamUsername, password: flags.upstreamPassword ?? process.env.DRYDOCK_UPSTREAM_PASSWORD ?? '' }) }, log)
     : undefined;
+  tuneHeapForServer();
   // No auth: bind it to an address only trusted clients (job networks, dind) reach.
   const server = await createRegistryServer({ storage, auth: allowAll(), logger: { error: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }, ...(pullThrough ? { pullThrough } : {}) });
   let bound;

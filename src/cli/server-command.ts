@@ -9,6 +9,7 @@ import { CREDENTIALS_FILE } from '../server/bootstrap.js';
 import { DEFAULT_STALE_LIMITS } from '../server/services/stale-jobs.js';
 import { isPostgresUrl } from '../server/store/open-store.js';
 import { startRegistryMirror, type RunningRegistryMirror } from '../server/services/registry-mirror.js';
+import { tuneHeapForServer } from '../shared/heap-tuning.js';
 import type { CommandRegistrar } from './command-registrar.js';
 
 interface ServerFlags {
@@ -111,6 +112,7 @@ async function runServer(flags: ServerFlags): Promise<number> {
   if (flags.registryMirrorUpstream !== undefined && !/^https?:\/\/[^/]+/.test(flags.registryMirrorUpstream)) {
     throw new UsageError(`--registry-mirror-upstream ${flags.registryMirrorUpstream}: expected an http:// or https:// URL, e.g. https://registry-1.docker.io`);
   }
+  tuneHeapForServer();
   let server: RunningServer;
   try {
     server = await startServer({
