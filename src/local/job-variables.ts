@@ -6,6 +6,7 @@ import type { ResolvedVariable } from '../executor/executor.js';
 import { expandRunner } from '../pipeline/variables/expand.js';
 import { expandVariablesOnce } from '../runtime/job-variables.js';
 import type { JobVariable } from '../pipeline/spec/job-spec.js';
+import { resolveVariables, variablesAsWritten } from '../pipeline/variables/resolve-variables.js';
 import type { Var } from './predefined-job-variables.js';
 
 export interface VariableLayers {
@@ -31,14 +32,27 @@ export function resolveJobVariables(layers: VariableLayers): ResolvedVariable[] 
   const runnerAfter = new Set(['CI_BUILDS_DIR', 'CI_PROJECT_DIR', 'CI_CONCURRENT_ID', 'CI_CONCURRENT_PROJECT_ID']);
   for (const v of layers.runner) if (!runnerAfter.has(v.key)) put(v);
   for (const v of layers.runnerEnvironment ?? []) put(v);
-  for (const v of layers.context) put(v);
-  for (const v of layers.jobPredefined) put(v);
-  for (const v of layers.yaml) put(v);
   // Dotenv, project (--variables-file) and pipeline (--var) variables are not public (GitLab's payload).
-  for (const v of layers.dotenv) put(v, false);
-  for (const v of layers.user) put(v, false);
+  for (const { variable, isPublic } of expandedAtPickup(layers)) put(variable, isPublic);
   for (const v of layers.runner) if (runnerAfter.has(v.key)) put(v);
   return [...merged.values()];
+}
+
+/**
+ * The coordinator's part: GitLab expands the job's collection (predefined, YAML as written, dotenv
+ * reports, project and pipeline variables) when the job is picked up, as the server does in
+ * buildPayloadExtras. A circular reference leaves the values as they are (the server logs it).
+ */
+function expandedAtPickup(layers: VariableLayers): Array<{ variable: JobVariable; isPublic: boolean }> {
+  const asJob = (v: Var, isPublic: boolean): JobVariable => ({ key: v.key, value: v.value, public: isPublic, masked: v.masked ?? false, file: v.file ?? false, raw: v.raw ?? false });
+  const collection = [
+    ...layers.context.map((v) => asJob(v, true)),
+    ...layers.jobPredefined.map((v) => asJob(v, true)),
+    ...variablesAsWritten(layers.yaml),
+    ...layers.dotenv.map((v) => asJob(v, false)),
+    ...layers.user.map((v) => asJob(v, false)),
+  ];
+  return resolveVariables(collection).variables.map((variable) => ({ variable, isPublic: variable.public }));
 }
 
 /**

@@ -25,6 +25,20 @@ describe('resolveJobVariables precedence', () => {
     expect(new Set(out.map((r) => r.key)).size).toBe(out.length);
   });
 
+  it('expands the YAML as written with the dotenv reports, as GitLab does when the job is picked up', () => {
+    // Compiled: IMAGE was expanded with the YAML default of TAG and keeps its text.
+    const out = resolveJobVariables({
+      runner: [], context: [{ key: 'CI_REGISTRY_IMAGE', value: 'reg/p' }], jobPredefined: [],
+      yaml: [v('TAG', 'latest'), v('IMAGE', 'reg/p:latest', { yamlValue: '$CI_REGISTRY_IMAGE:$TAG' }), v('NEXT', '$IMAGE-$TAG')],
+      dotenv: [{ key: 'TAG', value: '1.2.3' }],
+      user: [{ key: 'SUFFIX', value: '$TAG-user' }],
+    });
+    const m = Object.fromEntries(out.map((r) => [r.key, r.value]));
+    expect(m).toMatchObject({ TAG: '1.2.3', IMAGE: 'reg/p:1.2.3', NEXT: 'reg/p:1.2.3-1.2.3', SUFFIX: '1.2.3-user' });
+    expect(out.find((r) => r.key === 'IMAGE')).not.toHaveProperty('yamlValue');
+    expect(out.find((r) => r.key === 'TAG')?.public).toBe(false);
+  });
+
   it('expands values once, runner style, leaving raw and file references alone', () => {
     const out = expandJobVariables([
       { key: 'DIR', value: '/builds/p', masked: false, file: false, raw: false },

@@ -61,6 +61,28 @@ job:
     expect(res.stdout).toContain('A=global B=job C=file D=cli');
   });
 
+  it('expands YAML variables with the dotenv reports of earlier jobs, as GitLab does at pickup', async () => {
+    const r = createTempRepo({
+      '.gitlab-ci.yml': `
+variables: { TAG: latest }
+build:
+  stage: build
+  script: ['echo "TAG=1.2.3" > build.env']
+  artifacts: { reports: { dotenv: build.env } }
+deploy:
+  stage: deploy
+  variables: { IMAGE: "$CI_REGISTRY_IMAGE:$TAG" }
+  script: ['echo "IMAGE=$IMAGE TAG=$TAG"']
+stages: [build, deploy]
+`,
+    }, { origin: 'https://gitlab.example.com/grp/app.git' });
+    repos.push(r);
+    const res = await runCli(['run', '--registry', 'registry.example.com'], { cwd: r.dir });
+    expect(res.code).toBe(0);
+    // Not registry.example.com/grp/app:latest: the YAML default was replaced before IMAGE was expanded.
+    expect(res.stdout).toContain('IMAGE=registry.example.com/grp/app:1.2.3 TAG=1.2.3');
+  });
+
   it('never shows a masked variable in the output or the logs', async () => {
     const r = createTempRepo({
       '.gitlab-ci.yml': `

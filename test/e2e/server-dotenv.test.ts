@@ -21,6 +21,7 @@ with_needs:
   variables:
     BUILD_VERSION: from-yaml
     DERIVED: "sha=$BUILD_SHA"
+    IMAGE: "app:$BUILD_VERSION"
   script: [echo "$BUILD_VERSION"]
 by_stage:
   stage: test
@@ -109,6 +110,9 @@ describe('dotenv reports (artifacts:reports:dotenv)', () => {
     const withNeeds = byName.get('with_needs')!;
     expect(seen(withNeeds, 'BUILD_VERSION')).toMatchObject({ value: '1.2.3', public: false, masked: false });
     expect(seen(withNeeds, 'DERIVED')?.value).toBe('sha=abc123');
+    // A reference to a YAML variable the report overrides sees the report's value (GitLab expands at pickup).
+    expect(seen(withNeeds, 'IMAGE')?.value).toBe('app:1.2.3');
+    expect(withNeeds.variables.some((v) => 'yamlValue' in v)).toBe(false);
     // Project variables rank above dotenv.
     expect(seen(withNeeds, 'PROJECT_WINS')?.value).toBe('project');
     // Without needs/dependencies a later-stage job takes every earlier job's artifacts, dotenv included.

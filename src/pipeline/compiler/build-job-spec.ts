@@ -65,7 +65,7 @@ export function buildJobSpec(
   const own = composeVariables(globals, job, instance, decision.ruleVariables);
   const jobPredefined = [yamlVariable('CI_JOB_NAME', instance.name), yamlVariable('CI_JOB_STAGE', job.stage)];
   const resolved = resolveVariables(own, { before: jobPredefined, after: context.list });
-  const variables = resolved.variables;
+  const variables = keepYamlText(resolved.variables, own);
   const lookup = layeredLookup([toMap(variables), context.map]);
   const spec: JobSpec = {
     name: instance.name,
@@ -113,4 +113,12 @@ function environment(job: JobConfig, lookup: (name: string) => string | undefine
   if (env.autoStopIn !== undefined) spec.autoStopIn = expandGitlab(env.autoStopIn, lookup);
   if (env.deploymentTier !== undefined) spec.deploymentTier = env.deploymentTier;
   return spec;
+}
+
+/** The expanded variables, each marked with its YAML text where the expansion changed it (JobVariable.yamlValue). */
+function keepYamlText(expanded: readonly JobVariable[], written: readonly JobVariable[]): JobVariable[] {
+  return expanded.map((v, i) => {
+    const text = written[i]!.value;
+    return v.value === text ? v : { ...v, yamlValue: text };
+  });
 }

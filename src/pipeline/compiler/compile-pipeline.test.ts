@@ -41,6 +41,18 @@ describe('compilePipeline', () => {
     expect(later.errors.map((e) => [e.line, e.message])).toEqual([[3, 'Pipeline filtered out by workflow rules.']]);
   });
 
+  it('keeps the YAML text of each variable its expansion changed, for the expansion at pickup', async () => {
+    const r = await compile('variables:\n  TAG: latest\n  RAW: { value: "$TAG", expand: false }\na:\n  variables:\n    IMAGE: "img:$TAG"\n    LATER: "$FROM_DOTENV/x"\n    PLAIN: p\n  script: x\n');
+    const byKey = Object.fromEntries((r.pipeline?.jobs[0]?.variables ?? []).map((v) => [v.key, v]));
+    expect(byKey.IMAGE).toMatchObject({ value: 'img:latest', yamlValue: 'img:$TAG' });
+    // Unknown references stay as written: nothing changed, nothing to keep.
+    expect(byKey.LATER).toEqual(expect.not.objectContaining({ yamlValue: expect.anything() }));
+    expect(byKey.LATER?.value).toBe('$FROM_DOTENV/x');
+    expect(byKey.PLAIN).toEqual(expect.not.objectContaining({ yamlValue: expect.anything() }));
+    expect(byKey.RAW).toMatchObject({ value: '$TAG', raw: true });
+    expect(byKey.RAW).toEqual(expect.not.objectContaining({ yamlValue: expect.anything() }));
+  });
+
   it('workflow:auto_cancel, each key overridden by the matched workflow rule\'s auto_cancel', async () => {
     const yml = 'workflow:\n  auto_cancel:\n    on_new_commit: interruptible\n    on_job_failure: none\n  rules:\n'
       + '    - if: $CI_COMMIT_BRANCH == "main"\n      auto_cancel:\n        on_job_failure: all\n    - when: always\na:\n  script: x\n';

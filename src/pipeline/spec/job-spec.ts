@@ -19,6 +19,12 @@ export interface JobVariable {
   file: boolean;
   /** Not expanded (`expand: false`). */
   raw: boolean;
+  /**
+   * The YAML text of a variable whose value the compiler's expansion changed. GitLab expands a
+   * job's variables only when the job is picked up, with the dotenv reports of its dependencies in
+   * the collection, so pickup expands again from this text (see variablesAsWritten).
+   */
+  yamlValue?: string;
 }
 
 export interface ImageSpec {

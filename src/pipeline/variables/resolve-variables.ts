@@ -216,3 +216,11 @@ export function stronglyConnected(graph: SccGraph, rootsFrom = 0, rootsTo = grap
   }
   return { order, cycles };
 }
+
+/**
+ * A job's variables as written in the YAML (JobVariable.yamlValue back in `value`): what the
+ * expansion when the job is picked up starts from, so dotenv reports reach YAML references.
+ */
+export function variablesAsWritten(vars: readonly JobVariable[]): JobVariable[] {
+  return vars.map(({ yamlValue, ...v }) => (yamlValue === undefined ? v : { ...v, value: yamlValue }));
+}

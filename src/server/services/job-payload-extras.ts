@@ -2,7 +2,7 @@
 // variable list (predefined → YAML → dotenv of dependencies → project → pipeline variables,
 // expanded server-side like GitLab).
 import type { JobVariable } from '../../pipeline/spec/job-spec.js';
-import { resolveVariables } from '../../pipeline/variables/resolve-variables.js';
+import { resolveVariables, variablesAsWritten } from '../../pipeline/variables/resolve-variables.js';
 import type { PayloadDependency, PayloadExtras } from '../../protocol/index.js';
 import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord } from '../store/store.js';
 import { isProtectedRef } from './create-pipeline.js';
@@ -41,7 +41,7 @@ export async function buildPayloadExtras(ctx: ServerContext, a: Assignment, sign
   ];
   if (pipeline.name) predefined.push(plain('CI_PIPELINE_NAME', pipeline.name));
   const all: JobVariable[] = [
-    ...predefined, ...job.spec.variables, ...(await dependencyDotenvVariables(ctx, job)), ...(await projectVariablesFor(ctx.store, project.id, protectedRef)),
+    ...predefined, ...variablesAsWritten(job.spec.variables), ...(await dependencyDotenvVariables(ctx, job)), ...(await projectVariablesFor(ctx.store, project.id, protectedRef)),
     ...(await ctx.store.pipelineVariables(pipeline.id)).map(pipelineVariableAsJobVariable),
   ];
   const resolved = resolveVariables(all);
