@@ -8,6 +8,9 @@ import { processPipeline, type ProcessableJob } from './process-pipeline.js';
 import { assignResources } from './resource-groups.js';
 import type { ServerContext } from './server-context.js';
 
+/** GitLab's failure reason of a trigger job whose downstream pipeline was not created. */
+export const DOWNSTREAM_NOT_CREATED = 'downstream_pipeline_creation_failed';
+
 export async function processPipelineNow(ctx: ServerContext, pipelineId: number): Promise<void> {
   const outcome = await ctx.locks.run(`pipeline:${pipelineId}`, () => processLocked(ctx, pipelineId));
   ctx.events.pipelineChanged(pipelineId);
@@ -27,9 +30,17 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ 
   const now = Date.now();
   const at = new Date(now).toISOString();
   let enqueued = false;
+  let bridgesFailed = false;
   const delayed: Array<{ id: number; scheduledAt: string }> = [];
   const updates = result.changes.map((change) => {
     const job = jobs.find((j) => j.id === change.id);
+    if (change.status === 'pending' && job?.spec.trigger !== undefined) {
+      // A trigger job (bridge) never goes to a runner. This coordinator does not create downstream
+      // pipelines yet (`drydock run` does, for local includes): fail it with GitLab's reason for a
+      // bridge whose pipeline could not be created, instead of letting a runner "succeed" at nothing.
+      bridgesFailed = true;
+      return { id: change.id, change: { status: 'failed' as const, failureReason: DOWNSTREAM_NOT_CREATED, startedAt: at, finishedAt: at } };
+    }
     const scheduledAt = change.status === 'scheduled' && job ? new Date(now + startInMs(job)).toISOString() : undefined;
     if (scheduledAt !== undefined) delayed.push({ id: change.id, scheduledAt });
     if (change.status === 'pending') enqueued = true;
@@ -56,6 +67,8 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ 
     });
   }
   if (enqueued) ctx.queue.tick();
+  // The failed bridges decide what comes after them (allow_failure, when: on_failure): one more pass.
+  if (bridgesFailed) return processLocked(ctx, pipelineId);
   const resourceKeys = new Set(jobs.flatMap((j) => (j.spec.resourceGroup !== undefined ? [j.spec.resourceGroup] : [])));
   return { projectId: pipeline.projectId, resourceKeys };
 }
