@@ -7,10 +7,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompileContext } from '../pipeline/compiler/context.js';
 import { compilePipelineFile, formatPipelineError } from '../pipeline/index.js';
-import type { JobSpec, Pipeline } from '../pipeline/spec/job-spec.js';
+import type { JobSpec, JobVariable, Pipeline } from '../pipeline/spec/job-spec.js';
+import { resolveVariables, variablesAsWritten } from '../pipeline/variables/resolve-variables.js';
 import type { JobResult } from '../runtime/types.js';
 import type { LogSink } from '../shared/log-sink.js';
 import type { ArtifactStore } from './artifact-store.js';
+import type { Var } from './predefined-job-variables.js';
 
 /** `trigger:include` entries: local files, or a file from an earlier job's artifacts (dynamic child pipelines). */
 type ChildInclude = { local: string } | { artifact: string; job: string };
@@ -46,13 +48,27 @@ export interface ChildCompileInput {
   withheld: ReadonlyArray<{ key: string }>;
   repoDir: string;
   parent: CompileContext;
+  /** Dotenv reports of the trigger job's dependencies. */
+  dotenv: readonly Var[];
   artifacts: ArtifactStore;
   signal: AbortSignal;
 }
 
+/**
+ * What the trigger job forwards as the child's pipeline variables (GitLab's bridge downstream
+ * variables): its YAML variables expanded from their text with its dependencies' dotenv values in
+ * the collection (bridges see dotenv reports since GitLab 13.6), then those dotenv variables
+ * themselves, which rank above YAML ones.
+ */
+export function downstreamVariables(trigger: JobSpec, dotenv: readonly Var[], parent: CompileContext['variables']): Var[] {
+  const asJob = (v: { key: string; value: string; raw?: boolean }): JobVariable => ({ key: v.key, value: v.value, public: true, masked: false, file: false, raw: v.raw ?? false });
+  const own = resolveVariables(variablesAsWritten(trigger.variables), { before: parent.map(asJob), after: dotenv.map(asJob) }).variables;
+  return [...own, ...dotenv].map((v) => ({ key: v.key, value: v.value, ...(v.raw ? { raw: true } : {}) }));
+}
+
 /** Compiles the child pipeline's configuration; throws an Error with every problem in its message. */
 export async function compileChildPipeline(i: ChildCompileInput): Promise<{ pipeline: Pipeline; context: CompileContext }> {
-  const triggerVars = i.forwardYaml ? i.trigger.variables.map((v) => ({ key: v.key, value: v.value, ...(v.raw ? { raw: true } : {}) })) : [];
+  const triggerVars = i.forwardYaml ? downstreamVariables(i.trigger, i.dotenv, i.parent.variables) : [];
   const inherited = [...i.parent.variables];
   for (const w of [...i.withheld].reverse()) {
     const at = inherited.map((v) => v.key).lastIndexOf(w.key);

@@ -87,6 +87,13 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
   /** Per trigger job: its child pipeline's number and result, for the summary table. */
   const childNotes = new Map<string, string>();
 
+  /** The dotenv reports of the jobs whose artifacts `spec` takes, in dependency order. */
+  const dependencyDotenv = async (spec: JobSpec): Promise<VariableLayers['dotenv'][number][]> => {
+    const dotenv: Array<VariableLayers['dotenv'][number]> = [];
+    for (const dep of spec.dependencies) dotenv.push(...((await artifacts.find(dep, jobsInRun.has(dep)))?.meta.dotenv ?? []));
+    return dotenv;
+  };
+
   /** A trigger job: create and run its child pipeline (depth-limited as GitLab: two levels). */
   const runTrigger = async (spec: JobSpec, req: AttemptRequest, sink: LogSink): Promise<JobResult> => {
     const startedAt = new Date();
@@ -100,7 +107,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     const withheld = kind.forwardPipeline ? [] : o.userVariables.filter((v) => v.pipeline === true);
     let child;
     try {
-      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, withheld, repoDir: o.repoDir, parent: o.context, artifacts, signal: req.signal });
+      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, withheld, repoDir: o.repoDir, parent: o.context, dotenv: await dependencyDotenv(spec), artifacts, signal: req.signal });
     } catch (err) {
       return fail(`downstream pipeline creation failed: ${(err as Error).message}`);
     }
@@ -140,8 +147,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
       const runId = `drydock-${process.pid}-${pipelineId}-${jobId}`;
       const timeoutSeconds = spec.timeoutSeconds ?? o.defaultTimeoutSeconds;
       const jobFacts = { jobId, startedAt: new Date(), playedManually: spec.when === 'manual', timeoutSeconds };
-      const dotenv: Array<VariableLayers['dotenv'][number]> = [];
-      for (const dep of spec.dependencies) dotenv.push(...((await artifacts.find(dep, jobsInRun.has(dep)))?.meta.dotenv ?? []));
+      const dotenv = await dependencyDotenv(spec);
       const located = () => {
         const paths = o.executor.jobPaths({ runId, spec, projectPath: jobProjectPath, hostProjectDir, hostTmpDir });
         return {

@@ -86,6 +86,24 @@ down:
     expect(b.stdout).toMatch(/\[down » show\s*\] vars yaml= pipeline=x project=p$/m);
   });
 
+  it('expands the trigger job\'s variables with its dependencies\' dotenv reports and passes those down too', async () => {
+    const r = repo(`
+stages: [build, downstream]
+variables: { VERSION: dev }
+build:
+  stage: build
+  script: ['printf "VERSION=1.4.0\\nBUILT_BY=build\\n" > build.env']
+  artifacts: { reports: { dotenv: build.env } }
+down:
+  stage: downstream
+  variables: { IMAGE: "app:$VERSION" }
+  trigger: { include: child.yml, strategy: depend }
+`, { 'child.yml': `show: { script: ['echo "image=$IMAGE version=$VERSION built_by=$BUILT_BY"'] }\n` });
+    const res = await runCli(['run'], { cwd: r.dir });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/\[down » show\s*\] image=app:1\.4\.0 version=1\.4\.0 built_by=build$/m);
+  });
+
   it('runs a dynamic child pipeline from an earlier job\'s artifact', async () => {
     const r = repo(`
 stages: [generate, run]
