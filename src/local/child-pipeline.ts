@@ -7,38 +7,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompileContext } from '../pipeline/compiler/context.js';
 import { compilePipelineFile, formatPipelineError } from '../pipeline/index.js';
-import type { JobSpec, JobVariable, Pipeline } from '../pipeline/spec/job-spec.js';
-import { resolveVariables, variablesAsWritten } from '../pipeline/variables/resolve-variables.js';
+import type { JobSpec, Pipeline } from '../pipeline/spec/job-spec.js';
+import { downstreamVariables, localChildConfig, triggerKind, type ChildInclude } from '../pipeline/spec/trigger.js';
 import type { JobResult } from '../runtime/types.js';
 import type { LogSink } from '../shared/log-sink.js';
 import type { ArtifactStore } from './artifact-store.js';
+
+export { triggerKind };
 import type { Var } from './predefined-job-variables.js';
-
-/** `trigger:include` entries: local files, or a file from an earlier job's artifacts (dynamic child pipelines). */
-type ChildInclude = { local: string } | { artifact: string; job: string };
-
-export type TriggerKind = { kind: 'child'; includes: ChildInclude[]; depend: boolean; forwardYaml: boolean; forwardPipeline: boolean } | { kind: 'project'; project: string } | { kind: 'invalid'; message: string };
-
-export function triggerKind(trigger: Readonly<Record<string, unknown>>): TriggerKind {
-  const depend = trigger['strategy'] === 'depend';
-  const forward = trigger['forward'];
-  // GitLab's defaults: the trigger job's YAML variables go down, the pipeline's own (--var) do not.
-  const forwardYaml = !(isRecord(forward) && forward['yaml_variables'] === false);
-  const forwardPipeline = isRecord(forward) && forward['pipeline_variables'] === true;
-  if (trigger['include'] === undefined) {
-    const project = trigger['project'];
-    return typeof project === 'string' ? { kind: 'project', project } : { kind: 'invalid', message: 'trigger has neither include nor project' };
-  }
-  const raw = Array.isArray(trigger['include']) ? trigger['include'] : [trigger['include']];
-  const includes: ChildInclude[] = [];
-  for (const entry of raw as unknown[]) {
-    if (typeof entry === 'string') includes.push({ local: entry });
-    else if (isRecord(entry) && typeof entry['local'] === 'string') includes.push({ local: entry['local'] });
-    else if (isRecord(entry) && typeof entry['artifact'] === 'string' && typeof entry['job'] === 'string') includes.push({ artifact: entry['artifact'], job: entry['job'] });
-    else return { kind: 'invalid', message: `trigger:include ${JSON.stringify(entry)}: only local files and {artifact, job} can be run locally (project/template/remote includes need a server)` };
-  }
-  return { kind: 'child', includes, depend, forwardYaml, forwardPipeline };
-}
 
 export interface ChildCompileInput {
   trigger: JobSpec;
@@ -52,18 +28,6 @@ export interface ChildCompileInput {
   dotenv: readonly Var[];
   artifacts: ArtifactStore;
   signal: AbortSignal;
-}
-
-/**
- * What the trigger job forwards as the child's pipeline variables (GitLab's bridge downstream
- * variables): its YAML variables expanded from their text with its dependencies' dotenv values in
- * the collection (bridges see dotenv reports since GitLab 13.6), then those dotenv variables
- * themselves, which rank above YAML ones.
- */
-export function downstreamVariables(trigger: JobSpec, dotenv: readonly Var[], parent: CompileContext['variables']): Var[] {
-  const asJob = (v: { key: string; value: string; raw?: boolean }): JobVariable => ({ key: v.key, value: v.value, public: true, masked: false, file: false, raw: v.raw ?? false });
-  const own = resolveVariables(variablesAsWritten(trigger.variables), { before: parent.map(asJob), after: dotenv.map(asJob) }).variables;
-  return [...own, ...dotenv].map((v) => ({ key: v.key, value: v.value, ...(v.raw ? { raw: true } : {}) }));
 }
 
 /** Compiles the child pipeline's configuration; throws an Error with every problem in its message. */
@@ -93,10 +57,7 @@ export async function compileChildPipeline(i: ChildCompileInput): Promise<{ pipe
     if (text === undefined) throw new Error(`trigger:include:artifact ${a.artifact}: not among the artifacts of job ${a.job}`);
     content = text;
   } else {
-    const locals = i.includes.map((x) => (x as { local: string }).local.replace(/^\/+/, ''));
-    // One file is compiled as itself; several are merged through an include list, as GitLab does.
-    file = locals.length === 1 ? (locals[0] as string) : `trigger:include of ${i.trigger.name}`;
-    if (locals.length > 1) content = `include:\n${locals.map((l) => `  - local: ${JSON.stringify(l)}`).join('\n')}\n`;
+    ({ file, content } = localChildConfig(i.includes, i.trigger.name));
   }
   const compiled = await compilePipelineFile({ projectDir: i.repoDir, file, ...(content !== undefined ? { content } : {}), signal: i.signal }, context);
   if (!compiled.valid || compiled.pipeline === undefined) {
@@ -125,8 +86,4 @@ export function withoutProjectTriggers(jobs: readonly JobSpec[], notice: (text: 
     notice(`${j.name}: trigger:project ${k.project} starts a pipeline in another project, which needs a GitLab server; skipped`);
     return false;
   });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -22,6 +22,7 @@ import { registerResourceGroupRoutes } from './http/resource-group-routes.js';
 import { QueueNotifier } from './services/queue-notifier.js';
 import { DEFAULT_STALE_LIMITS, sweepStaleJobs, type StaleLimits } from './services/stale-jobs.js';
 import { recoverPipelines } from './services/recover-pipelines.js';
+import { mirrorChild, startDownstream } from './services/downstream-pipeline.js';
 import type { ServerContext } from './services/server-context.js';
 import { openStore } from './store/open-store.js';
 import { requireUser } from './http/request-auth.js';
@@ -82,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store, repos: new GitRepos(path.join(dataDir, 'repos')), queue, locks: new KeyedMutex(), events: new ServerEvents(), timers: new JobTimers(), log: app.log,
     externalUrl: options.externalUrl?.replace(/\/+$/, '') ?? '', defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
     signal: shutdown.signal,
+    downstream: { start: (bridgeId) => startDownstream(ctx, bridgeId), finished: (child) => mirrorChild(ctx, child) },
   };
   addBodyParsers(app);
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {

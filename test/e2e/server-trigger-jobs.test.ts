@@ -1,29 +1,43 @@
-// Trigger jobs (bridges) through the coordinator: GitLab never hands a bridge to a runner. This
-// server does not create downstream pipelines yet, so a bridge fails with GitLab's reason
-// (downstream_pipeline_creation_failed) the moment it would be queued; what follows it runs by the
-// usual rules (allow_failure, when: on_failure), and no runner ever receives it.
+// Trigger jobs (bridges) through the coordinator, at the protocol level: a bridge never goes to a
+// runner; `trigger: include:` creates a child pipeline (source parent_pipeline, the bridge's
+// variables and its dependencies' dotenv values as the child's pipeline variables) whose jobs
+// runners take like any other; `strategy: depend` makes the bridge take the child's result; a
+// child that cannot be created fails the bridge with downstream_pipeline_creation_failed.
 import { rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authedUrl, git, jobRequestBody, startTestServer, workingCopy, type TestServer } from './server-kit.js';
 
 const CI = `
 stages: [build, child, after]
+variables: { VERSION: dev }
 build:
   stage: build
-  script: [echo build]
-child:
+  script: [make]
+  artifacts: { reports: { dotenv: build.env } }
+depend child:
   stage: child
-  trigger:
-    include: child.yml
-optional child:
+  variables: { IMAGE: "app:$VERSION" }
+  trigger: { include: ci/child.yml, strategy: depend }
+fire and forget:
   stage: child
-  trigger: { include: child.yml }
+  trigger: { include: [{ local: ci/child.yml }] }
+multi project:
+  stage: child
+  trigger: { project: other/project }
   allow_failure: true
-cleanup:
+after:
   stage: after
-  when: on_failure
-  script: [echo cleanup]
+  script: [echo after]
 `;
+
+const CHILD = `
+child job:
+  script: [echo "$IMAGE"]
+`;
+
+interface Payload { id: number; token: string; job_info: { name: string; pipeline_id: number }; variables: Array<{ key: string; value: string }> }
+interface ApiJob { id: number; name: string; status: string; failure_reason?: string; pipeline: { id: number } }
 
 let t: TestServer;
 let wc: string;
@@ -34,7 +48,7 @@ beforeAll(async () => {
   t = await startTestServer();
   projectId = (await t.admin('POST', '/api/v4/projects', { name: 'bridges', namespace: 'grp' })).json.id;
   runnerToken = (await t.api('POST', '/api/v4/runners', { token: t.registrationToken, description: 'r', run_untagged: true })).json.token;
-  wc = await workingCopy({ '.gitlab-ci.yml': CI, 'child.yml': 'c:\n  script: [echo child]\n' });
+  wc = await workingCopy({ '.gitlab-ci.yml': CI, 'ci/child.yml': CHILD });
   await git(wc, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/bridges'), 'main']);
 });
 
@@ -43,27 +57,65 @@ afterAll(async () => {
   if (wc) await rm(wc, { recursive: true, force: true });
 });
 
-async function take(): Promise<{ status: number; name?: string; id?: number; token?: string }> {
+async function take(): Promise<Payload | undefined> {
   const r = await t.api('POST', '/api/v4/jobs/request', jobRequestBody(runnerToken));
-  return { status: r.status, ...(r.status === 201 && { name: r.json.job_info.name, id: r.json.id, token: r.json.token }) };
+  if (r.status === 204) return undefined;
+  expect(r.status).toBe(201);
+  return r.json as Payload;
+}
+
+async function finish(job: Payload, state: 'success' | 'failed'): Promise<void> {
+  expect((await t.api('PUT', `/api/v4/jobs/${job.id}`, { token: job.token, state, ...(state === 'failed' && { failure_reason: 'script_failure' }) })).status).toBe(200);
+}
+
+const seen = (p: Payload, key: string) => [...p.variables].reverse().find((v) => v.key === key)?.value;
+
+async function jobsOf(pipelineId: number): Promise<ApiJob[]> {
+  return (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`)).json as ApiJob[];
 }
 
 describe('trigger jobs on the coordinator', () => {
-  it('fails them with downstream_pipeline_creation_failed, never sends them to a runner, and goes on by the usual rules', async () => {
-    const build = await take();
-    expect(build.name).toBe('build');
-    expect((await t.api('PUT', `/api/v4/jobs/${build.id}`, { token: build.token, state: 'success' })).status).toBe(200);
+  it('create child pipelines that runners work through; depend mirrors the child; the rest fail with the GitLab reason', async () => {
+    const build = (await take())!;
+    expect(build.job_info.name).toBe('build');
+    const parentId = build.job_info.pipeline_id;
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(gzipSync('VERSION=1.4.0\n'))]), 'build.env.gz');
+    expect((await fetch(`${t.url}/api/v4/jobs/${build.id}/artifacts?artifact_format=gzip&artifact_type=dotenv`, { method: 'POST', headers: { 'JOB-TOKEN': build.token }, body: form })).status).toBe(201);
+    await finish(build, 'success');
 
-    // The next job a runner gets is the on_failure cleanup: the bridges were never offered.
-    const next = await take();
-    expect(next.name).toBe('cleanup');
-    const jobs = (await t.admin('GET', `/api/v4/projects/${projectId}/jobs`)).json as Array<{ name: string; status: string; failure_reason?: string; allow_failure: boolean }>;
-    const byName = new Map(jobs.map((j) => [j.name, j]));
-    expect(byName.get('child')).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed' });
-    expect(byName.get('optional child')).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed', allow_failure: true });
-    expect((await t.api('PUT', `/api/v4/jobs/${next.id}`, { token: next.token, state: 'success' })).status).toBe(200);
-    expect((await take()).status).toBe(204);
-    const pipelines = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines`)).json as Array<{ status: string }>;
-    expect(pipelines[0]?.status).toBe('failed');
+    // Two child pipelines, one job each; the bridges themselves never reach a runner.
+    const first = (await take())!;
+    const second = (await take())!;
+    expect([first.job_info.name, second.job_info.name]).toEqual(['child job', 'child job']);
+    expect(await take()).toBeUndefined();
+    for (const p of [first, second]) {
+      expect(p.job_info.pipeline_id).not.toBe(parentId);
+      expect(seen(p, 'CI_PIPELINE_SOURCE')).toBe('parent_pipeline');
+    }
+    const parentJobs = new Map((await jobsOf(parentId)).map((j) => [j.name, j]));
+    expect(parentJobs.get('depend child')?.status).toBe('running');
+    expect(parentJobs.get('fire and forget')?.status).toBe('success');
+    expect(parentJobs.get('multi project')).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed' });
+    const trace = await (await fetch(`${t.url}/api/v4/projects/${projectId}/jobs/${parentJobs.get('multi project')!.id}/trace`, { headers: { 'PRIVATE-TOKEN': t.adminToken } })).text();
+    expect(trace).toContain('trigger:project other/project: multi-project pipelines are not supported by this server');
+
+    // The depend child got the bridge's YAML variables, expanded with build's dotenv report.
+    const byPipeline = new Map<number, Payload>([[first.job_info.pipeline_id, first], [second.job_info.pipeline_id, second]]);
+    const dependChildPipeline = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines`)).json
+      .find((p: { id: number; source: string }) => p.source === 'parent_pipeline' && byPipeline.get(p.id) && seen(byPipeline.get(p.id)!, 'IMAGE') !== undefined).id as number;
+    const dependJob = byPipeline.get(dependChildPipeline)!;
+    expect(seen(dependJob, 'IMAGE')).toBe('app:1.4.0');
+    expect(seen(dependJob, 'VERSION')).toBe('1.4.0');
+
+    // The depend child fails → its bridge fails → the parent's later stage is skipped.
+    await finish(dependJob, 'failed');
+    await finish(byPipeline.get([...byPipeline.keys()].find((id) => id !== dependChildPipeline)!)!, 'success');
+    const after = new Map((await jobsOf(parentId)).map((j) => [j.name, j]));
+    expect(after.get('depend child')).toMatchObject({ status: 'failed' });
+    expect(after.get('after')?.status).toBe('skipped');
+    const parent = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${parentId}`)).json;
+    expect(parent.status).toBe('failed');
+    expect(await take()).toBeUndefined();
   });
 });

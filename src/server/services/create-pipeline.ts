@@ -18,10 +18,14 @@ export interface PipelineTrigger {
   refType: 'branch' | 'tag';
   sha: string;
   beforeSha: string;
-  source: 'push' | 'web' | 'api';
+  source: 'push' | 'web' | 'api' | 'parent_pipeline';
   userId: number | null;
-  /** Pipeline variables (API/web), highest precedence. */
+  /** Pipeline variables (API/web, or what a trigger job hands down), highest precedence. */
   variables?: readonly PipelineVariable[];
+  /** A child pipeline's configuration (trigger:include) instead of the project's CI config file. */
+  config?: { file: string; content?: string };
+  /** A child pipeline: the trigger job that creates it. */
+  parentJobId?: number;
 }
 
 export type CreatePipelineOutcome =
@@ -30,8 +34,9 @@ export type CreatePipelineOutcome =
 
 export async function createPipeline(ctx: ServerContext, project: ProjectRecord, t: PipelineTrigger, signal: AbortSignal): Promise<CreatePipelineOutcome> {
   const { repos } = ctx;
-  const configText = await repos.readFile(project.fullPath, t.sha, project.ciConfigPath, signal);
-  if (configText === undefined) return { created: false, reason: `no ${project.ciConfigPath} at ${t.sha}` };
+  const configFile = t.config?.file ?? project.ciConfigPath;
+  const configText = t.config?.content ?? await repos.readFile(project.fullPath, t.sha, configFile, signal);
+  if (configText === undefined) return { created: false, reason: `no ${configFile} at ${t.sha}` };
 
   const facts: PipelineFacts = {
     ref: t.ref, refType: t.refType, sha: t.sha, beforeSha: t.beforeSha, source: t.source,
@@ -49,7 +54,7 @@ export async function createPipeline(ctx: ServerContext, project: ProjectRecord,
   };
   const result = await compilePipelineFile({
     projectDir: '/',
-    file: project.ciConfigPath,
+    file: configFile,
     content: configText,
     readFile: (rel) => repos.readFile(project.fullPath, t.sha, rel, signal),
     listFiles: () => files,
@@ -58,7 +63,7 @@ export async function createPipeline(ctx: ServerContext, project: ProjectRecord,
 
   const base = {
     projectId: project.id, ref: t.ref, tag: t.refType === 'tag', sha: t.sha, beforeSha: t.beforeSha, source: t.source,
-    userId: t.userId,
+    userId: t.userId, ...(t.parentJobId !== undefined && { parentJobId: t.parentJobId }),
   };
   // workflow:rules or job rules that leave nothing to run create no pipeline (GitLab drops it silently
   // for pushes; API callers get the reason).

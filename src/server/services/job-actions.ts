@@ -23,6 +23,11 @@ async function cancelOne(ctx: ServerContext, job: JobRecord): Promise<void> {
   if (job.status === 'canceling') return;
   if (job.status === 'scheduled') ctx.timers.disarm(`job:${job.id}`);
   await ctx.store.updateJob(job.id, { status: 'canceled', finishedAt: at });
+  // Canceling a trigger job cancels the child pipeline it created, as on GitLab.
+  if (job.spec.trigger !== undefined && job.status === 'running') {
+    const child = await ctx.store.childPipelineOf(job.id);
+    if (child && !isCompleted(child.status)) await cancelPipeline(ctx, child.id);
+  }
 }
 
 async function gracefulRunner(ctx: ServerContext, runnerId: number): Promise<boolean> {

@@ -2,19 +2,28 @@
 // status, wake waiting runners and live streams. One pipeline is processed at a time (per-pipeline
 // lock); resource groups are assigned afterwards, outside that lock.
 import { parseDuration } from '../../shared/duration.js';
-import type { JobRecord } from '../store/store.js';
+import type { JobRecord, PipelineRecord } from '../store/store.js';
 import { isCompleted } from './job-status.js';
 import { processPipeline, type ProcessableJob } from './process-pipeline.js';
 import { assignResources } from './resource-groups.js';
 import type { ServerContext } from './server-context.js';
 
-/** GitLab's failure reason of a trigger job whose downstream pipeline was not created. */
-export const DOWNSTREAM_NOT_CREATED = 'downstream_pipeline_creation_failed';
-
 export async function processPipelineNow(ctx: ServerContext, pipelineId: number): Promise<void> {
   const outcome = await ctx.locks.run(`pipeline:${pipelineId}`, () => processLocked(ctx, pipelineId));
   ctx.events.pipelineChanged(pipelineId);
   if (!outcome) return;
+  // Trigger jobs start their child pipelines, and a finished child hands its status to its
+  // `strategy: depend` trigger job, outside this pipeline's lock (the child has its own).
+  const again = new Set<number>();
+  for (const bridgeId of outcome.bridges) {
+    const parent = await ctx.downstream.start(bridgeId);
+    if (parent !== undefined) again.add(parent);
+  }
+  if (outcome.finished) {
+    const parent = await ctx.downstream.finished(outcome.finished);
+    if (parent !== undefined) again.add(parent);
+  }
+  for (const id of again) await processPipelineNow(ctx, id);
   // A job of this pipeline may have taken or freed a resource: hand free ones on, then roll up the
   // pipelines whose jobs got them (each of those assigns again and finds nothing left to do).
   for (const other of await assignResources(ctx, outcome.projectId, outcome.resourceKeys)) {
@@ -22,7 +31,16 @@ export async function processPipelineNow(ctx: ServerContext, pipelineId: number)
   }
 }
 
-async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ projectId: number; resourceKeys: Set<string> } | undefined> {
+interface ProcessOutcome {
+  projectId: number;
+  resourceKeys: Set<string>;
+  /** Trigger jobs set running in this step: their child pipelines are to be created. */
+  bridges: number[];
+  /** This pipeline, when this step completed it. */
+  finished?: PipelineRecord;
+}
+
+async function processLocked(ctx: ServerContext, pipelineId: number): Promise<ProcessOutcome | undefined> {
   const pipeline = await ctx.store.pipelineById(pipelineId);
   if (!pipeline || pipeline.yamlErrors !== null) return undefined;
   const jobs = (await ctx.store.jobsOfPipeline(pipelineId)).filter((j) => !j.retried);
@@ -30,16 +48,14 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ 
   const now = Date.now();
   const at = new Date(now).toISOString();
   let enqueued = false;
-  let bridgesFailed = false;
+  const bridges: number[] = [];
   const delayed: Array<{ id: number; scheduledAt: string }> = [];
   const updates = result.changes.map((change) => {
     const job = jobs.find((j) => j.id === change.id);
     if (change.status === 'pending' && job?.spec.trigger !== undefined) {
-      // A trigger job (bridge) never goes to a runner. This coordinator does not create downstream
-      // pipelines yet (`drydock run` does, for local includes): fail it with GitLab's reason for a
-      // bridge whose pipeline could not be created, instead of letting a runner "succeed" at nothing.
-      bridgesFailed = true;
-      return { id: change.id, change: { status: 'failed' as const, failureReason: DOWNSTREAM_NOT_CREATED, startedAt: at, finishedAt: at } };
+      // A trigger job (bridge) never goes to a runner: it runs while its child pipeline is created.
+      bridges.push(change.id);
+      return { id: change.id, change: { status: 'running' as const, queuedAt: at, startedAt: at } };
     }
     const scheduledAt = change.status === 'scheduled' && job ? new Date(now + startInMs(job)).toISOString() : undefined;
     if (scheduledAt !== undefined) delayed.push({ id: change.id, scheduledAt });
@@ -58,6 +74,7 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ 
   await ctx.store.updateJobs(updates);
   for (const d of delayed) armDelayedJob(ctx, d.id, d.scheduledAt);
   const status = result.pipelineStatus ?? 'skipped';
+  let finished: PipelineRecord | undefined;
   if (status !== pipeline.status) {
     const done = isCompleted(status);
     await ctx.store.updatePipeline(pipelineId, {
@@ -65,12 +82,11 @@ async function processLocked(ctx: ServerContext, pipelineId: number): Promise<{ 
       ...(pipeline.startedAt === null && (status === 'running' || done) && { startedAt: at }),
       finishedAt: done ? at : null,
     });
+    if (done && pipeline.parentJobId !== null) finished = { ...pipeline, status, finishedAt: at };
   }
   if (enqueued) ctx.queue.tick();
-  // The failed bridges decide what comes after them (allow_failure, when: on_failure): one more pass.
-  if (bridgesFailed) return processLocked(ctx, pipelineId);
   const resourceKeys = new Set(jobs.flatMap((j) => (j.spec.resourceGroup !== undefined ? [j.spec.resourceGroup] : [])));
-  return { projectId: pipeline.projectId, resourceKeys };
+  return { projectId: pipeline.projectId, resourceKeys, bridges, ...(finished && { finished }) };
 }
 
 function startInMs(job: JobRecord): number {

@@ -29,6 +29,8 @@ export function staleReason(job: JobRecord, now: number, timeoutSeconds: number,
 export async function sweepStaleJobs(ctx: ServerContext, limits: StaleLimits, now = Date.now()): Promise<number[]> {
   const dropped: number[] = [];
   for (const job of await ctx.store.executingJobs()) {
+    // A trigger job runs as long as its child pipeline: no runner reports on it.
+    if (job.spec.trigger !== undefined) continue;
     const runner = job.runnerId !== null ? await ctx.store.runnerById(job.runnerId) : undefined;
     const wanted = job.spec.timeoutSeconds ?? ctx.defaultTimeoutSeconds;
     const timeout = runner?.maximumTimeout != null ? Math.min(wanted, runner.maximumTimeout) : wanted;

@@ -221,6 +221,19 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect((await store.pipelineById(pipeline.id))?.autoCancelOnJobFailure).toBe('none');
     });
 
+    it('links a child pipeline to the trigger job that created it', async () => {
+      const store = await open();
+      const { pipeline } = await seed(store);
+      const [bridge] = await store.jobsOfPipeline(pipeline.id);
+      expect(pipeline.parentJobId).toBeNull();
+      expect(await store.childPipelineOf(bridge!.id)).toBeUndefined();
+      const child = await store.createPipeline({ ...pipeline, source: 'parent_pipeline', parentJobId: bridge!.id }, []);
+      expect(child.parentJobId).toBe(bridge!.id);
+      expect((await store.pipelineById(child.id))?.parentJobId).toBe(bridge!.id);
+      const retriedChild = await store.createPipeline({ ...pipeline, source: 'parent_pipeline', parentJobId: bridge!.id }, []);
+      expect((await store.childPipelineOf(bridge!.id))?.id).toBe(retriedChild.id);
+    });
+
     it('stores dotenv variables with their artifact and replaces them on a new upload', async () => {
       const store = await open();
       const { pipeline } = await seed(store);

@@ -67,6 +67,8 @@ export interface PipelineRecord {
   finishedAt: string | null;
   /** workflow:auto_cancel:on_job_failure: `all` = the first failed job cancels the rest. */
   autoCancelOnJobFailure: 'none' | 'all';
+  /** A child pipeline: the trigger job (bridge) of the parent pipeline that created it. */
+  parentJobId: number | null;
 }
 
 export interface JobRecord {
@@ -139,8 +141,8 @@ export interface PipelineVariable {
 export type NewProject = Omit<ProjectRecord, 'id' | 'createdAt'>;
 export type NewRunner = Omit<RunnerRecord, 'id' | 'createdAt' | 'contactedAt' | 'info'>;
 /** autoCancelOnJobFailure defaults to `none`. */
-export type NewPipeline = Omit<PipelineRecord, 'id' | 'iid' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'autoCancelOnJobFailure'>
-  & { autoCancelOnJobFailure?: PipelineRecord['autoCancelOnJobFailure'] };
+export type NewPipeline = Omit<PipelineRecord, 'id' | 'iid' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'autoCancelOnJobFailure' | 'parentJobId'>
+  & { autoCancelOnJobFailure?: PipelineRecord['autoCancelOnJobFailure']; parentJobId?: number | null };
 export type NewJob = Pick<JobRecord, 'name' | 'stage' | 'stageIndex' | 'status' | 'spec' | 'userId'>;
 
 /** What people may change on a runner (PUT /runners/:id). */
@@ -218,6 +220,8 @@ export interface Store {
   createPipeline(pipeline: NewPipeline, jobs: NewJob[], variables?: readonly PipelineVariable[]): Promise<PipelineRecord>;
   pipelineVariables(pipelineId: number): Promise<PipelineVariable[]>;
   pipelineById(id: number): Promise<PipelineRecord | undefined>;
+  /** The child pipeline a trigger job created, if any (the newest). */
+  childPipelineOf(jobId: number): Promise<PipelineRecord | undefined>;
   listPipelines(projectId: number): Promise<PipelineRecord[]>;
   updatePipeline(id: number, change: PipelineChange): Promise<void>;
 

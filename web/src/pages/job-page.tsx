@@ -22,7 +22,7 @@ const REASONS: Record<string, string> = {
   missing_dependency_failure: 'An artifact this job needs is missing.',
   api_failure: 'The runner could not talk to the server.',
   unknown_failure: 'The job failed for an unknown reason.',
-  downstream_pipeline_creation_failed: 'A trigger job: this server does not create downstream pipelines yet (drydock run does, for local includes).',
+  downstream_pipeline_creation_failed: 'The trigger job could not create its downstream pipeline (its log says why).',
 };
 
 export function JobPage({ path, id }: { path: string; id: number }) {

@@ -99,6 +99,14 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       DELETE FROM settings WHERE key LIKE 'runner_admin:%';
     `,
   },
+  {
+    // Child pipelines: the trigger job (bridge) of the parent pipeline that created each one.
+    version: 8,
+    sql: `
+      ALTER TABLE pipelines ADD COLUMN parent_job_id INTEGER REFERENCES jobs(id);
+      CREATE INDEX pipelines_parent_job_id ON pipelines (parent_job_id);
+    `,
+  },
 ];
 
 /** Any constant: the advisory lock that keeps two starting servers from migrating at the same time. */

@@ -31,7 +31,7 @@ export function pipelineFromRow(r: Selectable<PipelinesTable>): PipelineRecord {
     id: r.id, projectId: r.project_id, iid: r.iid, ref: r.ref, tag: r.tag === 1, sha: r.sha, beforeSha: r.before_sha,
     source: r.source, status: r.status as JobStatus, yamlErrors: r.yaml_errors, name: r.name, userId: r.user_id,
     createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at, finishedAt: r.finished_at,
-    autoCancelOnJobFailure: r.auto_cancel_on_job_failure === 'all' ? 'all' : 'none',
+    autoCancelOnJobFailure: r.auto_cancel_on_job_failure === 'all' ? 'all' : 'none', parentJobId: r.parent_job_id ?? null,
   };
 }
 

@@ -76,6 +76,8 @@ export interface PipelinesTable {
   finished_at: string | null;
   /** 'none' | 'all' (migration 7). */
   auto_cancel_on_job_failure: Generated<string>;
+  /** The bridge job that created this child pipeline (migration 8). */
+  parent_job_id: number | null;
 }
 
 export interface JobsTable {

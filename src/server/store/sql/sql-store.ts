@@ -153,6 +153,7 @@ export class SqlStore implements Store {
         project_id: p.projectId, iid, ref: p.ref, tag: bit(p.tag), sha: p.sha, before_sha: p.beforeSha, source: p.source,
         status: p.status, yaml_errors: p.yamlErrors, name: p.name, user_id: p.userId, created_at: at, updated_at: at,
         started_at: null, finished_at: p.status === 'failed' ? at : null, auto_cancel_on_job_failure: p.autoCancelOnJobFailure ?? 'none',
+        parent_job_id: p.parentJobId ?? null,
       }).returningAll().executeTakeFirstOrThrow();
       for (const j of jobs) {
         await trx.insertInto('jobs').values({
@@ -178,6 +179,11 @@ export class SqlStore implements Store {
     const row = await this.db.selectFrom('pipelines').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? pipelineFromRow(row) : undefined;
   }
+  async childPipelineOf(jobId: number): Promise<PipelineRecord | undefined> {
+    const row = await this.db.selectFrom('pipelines').selectAll().where('parent_job_id', '=', jobId).orderBy('id', 'desc').executeTakeFirst();
+    return row ? pipelineFromRow(row) : undefined;
+  }
+
 
   async listPipelines(projectId: number): Promise<PipelineRecord[]> {
     const rows = await this.db.selectFrom('pipelines').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').execute();

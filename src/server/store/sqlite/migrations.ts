@@ -110,6 +110,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       DELETE FROM settings WHERE key LIKE 'runner_admin:%';
     `,
   },
+  {
+    // Child pipelines: the trigger job (bridge) of the parent pipeline that created each one.
+    version: 8,
+    sql: `
+      ALTER TABLE pipelines ADD COLUMN parent_job_id INTEGER REFERENCES jobs(id);
+      CREATE INDEX pipelines_parent_job_id ON pipelines (parent_job_id);
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions applied. */
