@@ -3,7 +3,9 @@
 // variables and its dependencies' dotenv values as the child's pipeline variables) whose jobs
 // runners take like any other; `strategy: depend` makes the bridge take the child's result; a
 // child that cannot be created fails the bridge with downstream_pipeline_creation_failed.
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authedUrl, git, jobRequestBody, startTestServer, workingCopy, type TestServer } from './server-kit.js';
@@ -117,5 +119,44 @@ describe('trigger jobs on the coordinator', () => {
     const parent = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${parentId}`)).json;
     expect(parent.status).toBe('failed');
     expect(await take()).toBeUndefined();
+  });
+});
+
+describe('trigger jobs across a server restart', () => {
+  it('a depend trigger job takes the result of a child that finished while the server was going down', async () => {
+    const { startServer } = await import('../../src/server/app.js');
+    const { default: Database } = await import('better-sqlite3');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'drydock-bridge-restart-'));
+    try {
+      let server = await startServer({ dataDir, port: 0, logLevel: 'silent', longPollSeconds: 0 });
+      const admin = server.credentials!.admin_token;
+      const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = { 'PRIVATE-TOKEN': admin }) => {
+        const res = await fetch(`${server.url}${route}`, { method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        return { status: res.status, json: await res.json().catch(() => undefined) as any };
+      };
+      const id = (await call('POST', '/api/v4/projects', { name: 'restart', namespace: 'grp' })).json.id as number;
+      const work = await workingCopy({ '.gitlab-ci.yml': 'down:\n  trigger: { include: child.yml, strategy: depend }\n', 'child.yml': 'c:\n  script: [x]\n' });
+      await git(work, ['push', '--quiet', authedUrl(server.url, 'anyone', admin, 'grp/restart'), 'main']);
+      await rm(work, { recursive: true, force: true });
+      const jobs = (await call('GET', `/api/v4/projects/${id}/jobs`)).json as ApiJob[];
+      const bridge = jobs.find((j) => j.name === 'down')!;
+      expect(bridge.status).toBe('running');
+      await server.close();
+      // As if the server died right after the child's last job update was committed.
+      const db = new Database(path.join(dataDir, 'drydock.db'));
+      db.prepare("UPDATE jobs SET status = 'success' WHERE name = 'c'").run();
+      db.prepare("UPDATE pipelines SET status = 'success' WHERE parent_job_id = ?").run(bridge.id);
+      db.close();
+      server = await startServer({ dataDir, port: 0, logLevel: 'silent', longPollSeconds: 0 });
+      try {
+        const after = (await call('GET', `/api/v4/projects/${id}/jobs`)).json as ApiJob[];
+        expect(after.find((j) => j.id === bridge.id)?.status).toBe('success');
+        expect((await call('GET', `/api/v4/projects/${id}/pipelines/${bridge.pipeline.id}`)).json.status).toBe('success');
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
