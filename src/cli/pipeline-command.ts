@@ -49,7 +49,8 @@ function registerPipelineCommands(program: Command, setExitCode: (code: number) 
       const pid = idArgument(id, 'pipeline');
       const client = clientFrom(flags);
       const project = projectFrom(flags);
-      const [p, jobs] = await Promise.all([client.getPipeline(project, pid), client.pipelineJobs(project, pid)]);
+      const [p, builds, bridges] = await Promise.all([client.getPipeline(project, pid), client.pipelineJobs(project, pid), client.pipelineBridges(project, pid)]);
+      const jobs = [...builds, ...bridges];
       if (flags.json) printJson({ ...p, jobs });
       else process.stdout.write(pipelineDetail(p, jobs));
       return 0;
@@ -89,7 +90,7 @@ function pipelineDetail(p: Pipeline, jobs: readonly Job[]): string {
     lines.push(table(['JOB', 'STAGE', 'NAME', 'STATUS', 'DURATION'], [...jobs].sort((a, b) => a.id - b.id).map((j) => [
       String(j.id), j.stage, j.name,
       j.status + (j.status === 'failed' && j.allow_failure ? ' (allowed)' : '') + (j.failure_reason ? ` (${j.failure_reason})` : '')
-        + (j.scheduled_at ? ` at ${j.scheduled_at}` : ''),
+        + (j.scheduled_at ? ` at ${j.scheduled_at}` : '') + (j.downstream_pipeline ? ` → pipeline ${j.downstream_pipeline.id} ${j.downstream_pipeline.status}` : ''),
       j.duration != null ? `${j.duration.toFixed(1)}s` : '',
     ])).trimEnd());
   }

@@ -61,6 +61,13 @@ export class DrydockClient {
     });
   }
 
+  /** Trigger jobs of a pipeline (GitLab lists them apart from the other jobs). */
+  pipelineBridges(project: ProjectRef, id: number, signal?: AbortSignal): Promise<Job[]> {
+    return this.json('GET', `${projectPath(project)}/pipelines/${id}/bridges`, z.array(jobSchema), {
+      query: { per_page: 100 }, signal, what: `trigger jobs of ${pipelineName(project, id)}`,
+    });
+  }
+
   cancelPipeline(project: ProjectRef, id: number, signal?: AbortSignal): Promise<Pipeline> {
     return this.json('POST', `${projectPath(project)}/pipelines/${id}/cancel`, pipelineSchema, { signal, what: pipelineName(project, id) });
   }

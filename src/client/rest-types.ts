@@ -32,6 +32,8 @@ export const jobSchema = z.looseObject({
   finished_at: z.string().nullable().optional(),
   pipeline: z.looseObject({ id: z.number() }).optional(),
   web_url: z.string().optional(),
+  /** Trigger jobs (GET .../pipelines/:id/bridges): the child pipeline they created. */
+  downstream_pipeline: z.looseObject({ id: z.number(), status: z.string() }).nullable().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
 import { authedUrl, git, jobRequestBody, startTestServer, workingCopy, type TestServer } from './server-kit.js';
 
 const CI = `
@@ -39,7 +40,7 @@ child job:
 `;
 
 interface Payload { id: number; token: string; job_info: { name: string; pipeline_id: number }; variables: Array<{ key: string; value: string }> }
-interface ApiJob { id: number; name: string; status: string; failure_reason?: string; pipeline: { id: number } }
+interface ApiJob { id: number; name: string; status: string; failure_reason?: string; pipeline: { id: number }; downstream_pipeline?: { id: number; status: string; source: string } | null }
 
 let t: TestServer;
 let wc: string;
@@ -72,8 +73,13 @@ async function finish(job: Payload, state: 'success' | 'failed'): Promise<void> 
 
 const seen = (p: Payload, key: string) => [...p.variables].reverse().find((v) => v.key === key)?.value;
 
+/** Builds and trigger jobs: GitLab lists them apart (/jobs and /bridges). */
 async function jobsOf(pipelineId: number): Promise<ApiJob[]> {
-  return (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`)).json as ApiJob[];
+  const builds = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`)).json as ApiJob[];
+  const bridges = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/bridges`)).json as ApiJob[];
+  expect(builds.every((j) => j.downstream_pipeline === undefined)).toBe(true);
+  expect(bridges.every((j) => j.downstream_pipeline !== undefined)).toBe(true);
+  return [...builds, ...bridges];
 }
 
 describe('trigger jobs on the coordinator', () => {
@@ -96,8 +102,10 @@ describe('trigger jobs on the coordinator', () => {
       expect(seen(p, 'CI_PIPELINE_SOURCE')).toBe('parent_pipeline');
     }
     const parentJobs = new Map((await jobsOf(parentId)).map((j) => [j.name, j]));
-    expect(parentJobs.get('depend child')?.status).toBe('running');
-    expect(parentJobs.get('fire and forget')?.status).toBe('success');
+    expect(parentJobs.get('depend child')).toMatchObject({ status: 'running', downstream_pipeline: { status: 'running', source: 'parent_pipeline' } });
+    expect(parentJobs.get('fire and forget')).toMatchObject({ status: 'success', downstream_pipeline: { source: 'parent_pipeline' } });
+    expect(parentJobs.get('multi project')?.downstream_pipeline).toBeNull();
+    expect(parentJobs.get('build')?.downstream_pipeline).toBeUndefined();
     expect(parentJobs.get('multi project')).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed' });
     const trace = await (await fetch(`${t.url}/api/v4/projects/${projectId}/jobs/${parentJobs.get('multi project')!.id}/trace`, { headers: { 'PRIVATE-TOKEN': t.adminToken } })).text();
     expect(trace).toContain('trigger:project other/project: multi-project pipelines are not supported by this server');
@@ -119,6 +127,12 @@ describe('trigger jobs on the coordinator', () => {
     const parent = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${parentId}`)).json;
     expect(parent.status).toBe('failed');
     expect(await take()).toBeUndefined();
+
+    // `drydock pipeline show` lists the trigger jobs with the pipelines they created.
+    const shown = await runCli(['pipeline', 'show', String(parentId), '--project', 'grp/bridges'], { cwd: tmpdir(), env: { DRYDOCK_URL: t.url, DRYDOCK_TOKEN: t.adminToken } });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`depend child\\s+failed \\(unknown_failure\\) → pipeline ${dependChildPipeline} failed`));
+    expect(shown.stdout).toMatch(/multi project\s+failed \(allowed\) \(downstream_pipeline_creation_failed\)/);
   });
 });
 
@@ -138,8 +152,10 @@ describe('trigger jobs across a server restart', () => {
       const work = await workingCopy({ '.gitlab-ci.yml': 'down:\n  trigger: { include: child.yml, strategy: depend }\n', 'child.yml': 'c:\n  script: [x]\n' });
       await git(work, ['push', '--quiet', authedUrl(server.url, 'anyone', admin, 'grp/restart'), 'main']);
       await rm(work, { recursive: true, force: true });
-      const jobs = (await call('GET', `/api/v4/projects/${id}/jobs`)).json as ApiJob[];
-      const bridge = jobs.find((j) => j.name === 'down')!;
+      const pipelineId = ((await call('GET', `/api/v4/projects/${id}/pipelines`)).json as Array<{ id: number; source: string }>).find((p) => p.source === 'push')!.id;
+      const bridges = (await call('GET', `/api/v4/projects/${id}/pipelines/${pipelineId}/bridges`)).json as ApiJob[];
+      expect((await call('GET', `/api/v4/projects/${id}/pipelines/${pipelineId}/jobs`)).json).toEqual([]);
+      const bridge = bridges.find((j) => j.name === 'down')!;
       expect(bridge.status).toBe('running');
       await server.close();
       // As if the server died right after the child's last job update was committed.
@@ -149,8 +165,8 @@ describe('trigger jobs across a server restart', () => {
       db.close();
       server = await startServer({ dataDir, port: 0, logLevel: 'silent', longPollSeconds: 0 });
       try {
-        const after = (await call('GET', `/api/v4/projects/${id}/jobs`)).json as ApiJob[];
-        expect(after.find((j) => j.id === bridge.id)?.status).toBe('success');
+        const after = (await call('GET', `/api/v4/projects/${id}/pipelines/${pipelineId}/bridges`)).json as ApiJob[];
+        expect(after.find((j) => j.id === bridge.id)).toMatchObject({ status: 'success', downstream_pipeline: { status: 'success' } });
         expect((await call('GET', `/api/v4/projects/${id}/pipelines/${bridge.pipeline.id}`)).json.status).toBe('success');
       } finally {
         await server.close();

@@ -57,7 +57,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const out = [];
     for (const pipeline of await ctx.store.listPipelines(project.id)) {
       const jobs = (await ctx.store.jobsOfPipeline(pipeline.id))
-        .filter((j) => !j.retried && (scope.length === 0 || scope.includes(j.status))).reverse();
+        .filter((j) => j.spec.trigger === undefined && !j.retried && (scope.length === 0 || scope.includes(j.status))).reverse();
       out.push(...(await jobEntities(ctx, project, pipeline, jobs)));
     }
     return paginate(req, reply, out);

@@ -111,9 +111,26 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
       const found = await withPipeline(req, reply, 'read');
       if (!found) return reply;
       const scope = req.query.scope === undefined ? [] : [req.query.scope].flat();
+      // GitLab lists builds here; trigger jobs (bridges) are under /bridges.
       const jobs = (await ctx.store.jobsOfPipeline(found.pipeline.id))
-        .filter((j) => (req.query.include_retried === 'true' || !j.retried) && (scope.length === 0 || scope.includes(j.status)));
+        .filter((j) => j.spec.trigger === undefined && (req.query.include_retried === 'true' || !j.retried) && (scope.length === 0 || scope.includes(j.status)));
       return paginate(req, reply, await jobEntities(ctx, found.project, found.pipeline, jobs));
+    });
+
+  app.get<{ Params: { id: string; pid: string }; Querystring: { scope?: string | string[] } }>(
+    '/api/v4/projects/:id/pipelines/:pid/bridges', async (req, reply) => {
+      const found = await withPipeline(req, reply, 'read');
+      if (!found) return reply;
+      const scope = req.query.scope === undefined ? [] : [req.query.scope].flat();
+      const bridges = (await ctx.store.jobsOfPipeline(found.pipeline.id))
+        .filter((j) => j.spec.trigger !== undefined && !j.retried && (scope.length === 0 || scope.includes(j.status)));
+      const entities = await jobEntities(ctx, found.project, found.pipeline, bridges);
+      const out = [];
+      for (const [i, bridge] of bridges.entries()) {
+        const child = await ctx.store.childPipelineOf(bridge.id);
+        out.push({ ...entities[i], downstream_pipeline: child ? pipelineBasicEntity(ctx.externalUrl, found.project, child) : null });
+      }
+      return paginate(req, reply, out);
     });
 
   app.post<{ Params: { id: string; pid: string } }>('/api/v4/projects/:id/pipelines/:pid/cancel', async (req, reply) => {
