@@ -234,6 +234,34 @@ describe('web UI in Chromium', () => {
     await expectAccessible(page, 'registry');
   });
 
+  it('shows a trigger job with a link to the child pipeline it created', async () => {
+    const created = await t.admin('POST', '/api/v4/projects', { name: 'parent', namespace: 'team' });
+    const wc = await workingCopy({ '.gitlab-ci.yml': 'deploy child:\n  trigger: { include: child.yml, strategy: depend }\n', 'child.yml': 'child job:\n  script: [make]\n' });
+    cleanup.push(wc);
+    await git(wc, ['push', '--quiet', authedUrl(t.url, 'dev', t.adminToken, 'team/parent'), 'main']);
+    const pipelines = (await t.admin('GET', `/api/v4/projects/${created.json.id}/pipelines`)).json as Array<{ id: number; source: string }>;
+    const parentId = pipelines.find((p) => p.source === 'push')!.id;
+    const childId = pipelines.find((p) => p.source === 'parent_pipeline')!.id;
+
+    await page.goto(`${base()}/team/parent/-/pipelines/${parentId}`);
+    const bridge = page.locator('.job-card[data-job-name="deploy child"]');
+    await poll(() => bridge.getAttribute('class')).toContain('st-running');
+    await bridge.getByRole('link').click();
+    await page.getByRole('link', { name: `Pipeline #${childId}` }).click();
+    await page.waitForURL(`${base()}/team/parent/-/pipelines/${childId}`);
+    await page.locator('.job-card[data-job-name="child job"]').waitFor();
+    await expectAccessible(page, 'child pipeline page');
+    // The deploy job played in an earlier test may still be queued ahead of the child's job.
+    let job = await takeJob(t, runnerToken, ['child job', 'deploy']);
+    if (job.name === 'deploy') {
+      await job.finish('success');
+      job = await takeJob(t, runnerToken, 'child job');
+    }
+    await job.finish('success');
+    await page.goto(`${base()}/team/parent/-/pipelines/${parentId}`);
+    await poll(() => bridge.getAttribute('class')).toContain('st-success');
+  });
+
   it('works on a phone-sized screen and signs out', async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });

@@ -71,6 +71,8 @@ export interface JobDetails {
   tags: string[];
   timeout_seconds: number | null;
   when: string;
+  /** Trigger jobs: the child pipeline they created (null when none was). */
+  downstream_pipeline?: { id: number; status: string } | null;
 }
 
 export interface Variable {

@@ -61,6 +61,8 @@ export function registerUiRoutes(app: FastifyInstance, ctx: ServerContext, optio
     if (!project) return reply;
     const job = /^\d+$/.test(req.params.jid) ? await ctx.store.jobById(Number(req.params.jid)) : undefined;
     if (!job || job.projectId !== project.id) return reply.code(404).send({ message: '404 Job Not Found' });
-    return jobDetails(job);
+    if (job.spec.trigger === undefined) return jobDetails(job);
+    const child = await ctx.store.childPipelineOf(job.id);
+    return { ...jobDetails(job), downstream_pipeline: child ? { id: child.id, status: child.status } : null };
   });
 }

@@ -101,6 +101,9 @@ export function JobPage({ path, id }: { path: string; id: number }) {
           <dl class="facts">
             <dt>Pipeline</dt><dd><Link href={urls.pipeline(path, j.pipeline.id)}>#{j.pipeline.id}</Link> <code>{j.ref}</code></dd>
             <dt>Stage</dt><dd>{j.stage}</dd>
+            {d?.downstream_pipeline !== undefined && <><dt>Downstream</dt><dd>{d.downstream_pipeline
+              ? <><Link href={urls.pipeline(path, d.downstream_pipeline.id)}>Pipeline #{d.downstream_pipeline.id}</Link> {d.downstream_pipeline.status}</>
+              : 'not created'}</dd></>}
             <dt>Commit</dt><dd><code>{j.commit.short_id}</code> {j.commit.title}</dd>
             <dt>Duration</dt><dd>{duration(j.duration)}{j.queued_duration !== null ? ` (queued ${duration(j.queued_duration)})` : ''}</dd>
             <dt>Started</dt><dd>{j.started_at ? <time dateTime={j.started_at} title={j.started_at}>{timeAgo(j.started_at)}</time> : '—'}</dd>

@@ -27,12 +27,14 @@ export function useLivePipeline(api: Api, projectId: number | undefined, pipelin
     let timer: ReturnType<typeof setTimeout> | undefined;
     let source: EventSource | undefined;
     const load = async () => {
-      const [p, j] = await Promise.all([
+      // Trigger jobs are listed apart from the other jobs (as on GitLab); the stream sends both.
+      const [p, j, bridges] = await Promise.all([
         api.get<Pipeline>(base, ac.signal),
         api.get<Job[]>(`${base}/jobs?per_page=100`, ac.signal),
+        api.get<Job[]>(`${base}/bridges?per_page=100`, ac.signal),
       ]);
       setPipeline(p);
-      setJobs(j);
+      setJobs([...j, ...bridges].sort((a, b) => a.id - b.id));
       setError(undefined);
       return p;
     };
