@@ -79,11 +79,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const shutdown = new AbortController();
   const queue = new QueueNotifier();
+  const artifactFiles = new ArtifactFiles(path.join(dataDir, 'artifacts'));
   const ctx: ServerContext = {
     store, repos: new GitRepos(path.join(dataDir, 'repos')), queue, locks: new KeyedMutex(), events: new ServerEvents(), timers: new JobTimers(), log: app.log,
     externalUrl: options.externalUrl?.replace(/\/+$/, '') ?? '', defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 3600,
     signal: shutdown.signal,
-    downstream: { start: (bridgeId) => startDownstream(ctx, bridgeId), finished: (child) => mirrorChild(ctx, child) },
+    downstream: { start: (bridgeId) => startDownstream(ctx, bridgeId, artifactFiles), finished: (child) => mirrorChild(ctx, child) },
   };
   addBodyParsers(app);
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
@@ -95,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     longPollMs: (options.longPollSeconds ?? 50) * 1000,
     traceUpdateIntervalSeconds: options.traceUpdateIntervalSeconds ?? 3,
   });
-  await registerArtifactRoutes(app, ctx, new ArtifactFiles(path.join(dataDir, 'artifacts')), (options.maxArtifactMegabytes ?? 1024) * 1024 * 1024);
+  await registerArtifactRoutes(app, ctx, artifactFiles, (options.maxArtifactMegabytes ?? 1024) * 1024 * 1024);
   registerUserRunnerRoutes(app, ctx);
   (await import('./http/runner-admin-routes.js')).registerRunnerAdminRoutes(app, ctx); // people's runner REST (H10)
   (await import('./http/user-routes.js')).registerUserRoutes(app, ctx); // GET /user, POST /users, tokens (H10)

@@ -136,6 +136,67 @@ describe('trigger jobs on the coordinator', () => {
   });
 });
 
+describe('dynamic child pipelines (trigger:include:artifact)', () => {
+  it('creates the child from a file in an earlier job\'s artifacts, and says so when the file is not there', async () => {
+    const id = (await t.admin('POST', '/api/v4/projects', { name: 'dynamic', namespace: 'grp' })).json.id as number;
+    const work = await workingCopy({ '.gitlab-ci.yml': `
+stages: [generate, run]
+generate:
+  stage: generate
+  script: [./generate.sh]
+  artifacts: { paths: [generated/] }
+run generated:
+  stage: run
+  trigger:
+    include: [{ artifact: generated/child.yml, job: generate }]
+    strategy: depend
+run missing:
+  stage: run
+  trigger:
+    include: [{ artifact: generated/nope.yml, job: generate }]
+  allow_failure: true
+`, 'shared.yml': '.base:\n  script: [echo from-repo]\n' });
+    await git(work, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/dynamic'), 'main']);
+    await rm(work, { recursive: true, force: true });
+
+    // The push creates the pipeline just after git's answer: wait for its first job.
+    let generate = await take();
+    for (let i = 0; i < 50 && !generate; i++) generate = await new Promise((r) => setTimeout(r, 100)).then(take);
+    expect(generate?.job_info.name).toBe('generate');
+    if (!generate) return;
+    // The generated file includes a file of the repository, as GitLab allows.
+    const zip = await zipOf({ 'generated/child.yml': 'include: [{ local: shared.yml }]\nmade:\n  extends: .base\n' });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(zip)]), 'artifacts.zip');
+    expect((await fetch(`${t.url}/api/v4/jobs/${generate.id}/artifacts?artifact_format=zip&artifact_type=archive`, { method: 'POST', headers: { 'JOB-TOKEN': generate.token }, body: form })).status).toBe(201);
+    await finish(generate, 'success');
+
+    const made = (await take())!;
+    expect(made.job_info.name).toBe('made');
+    expect(seen(made, 'CI_PIPELINE_SOURCE')).toBe('parent_pipeline');
+    const parentId = generate.job_info.pipeline_id;
+    const bridges = (await t.admin('GET', `/api/v4/projects/${id}/pipelines/${parentId}/bridges`)).json as ApiJob[];
+    const missing = bridges.find((b) => b.name === 'run missing')!;
+    expect(missing).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed', downstream_pipeline: null });
+    const trace = await (await fetch(`${t.url}/api/v4/projects/${id}/jobs/${missing.id}/trace`, { headers: { 'PRIVATE-TOKEN': t.adminToken } })).text();
+    expect(trace).toContain('File `generated/nope.yml` is empty!');
+    await finish(made, 'success');
+    const after = (await t.admin('GET', `/api/v4/projects/${id}/pipelines/${parentId}/bridges`)).json as ApiJob[];
+    expect(after.find((b) => b.name === 'run generated')).toMatchObject({ status: 'success', downstream_pipeline: { status: 'success' } });
+  });
+});
+
+/** A zip archive of `files` (path → text), as a runner uploads artifacts. */
+async function zipOf(files: Record<string, string>): Promise<Buffer> {
+  const { default: yazl } = await import('yazl');
+  const zip = new yazl.ZipFile();
+  for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name);
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 describe('trigger jobs across a server restart', () => {
   it('a depend trigger job takes the result of a child that finished while the server was going down', async () => {
     const { startServer } = await import('../../src/server/app.js');

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { throwIfAborted } from '../../shared/abort.js';
+import { nextZipEntry } from '../../shared/zip-entries.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -60,7 +61,7 @@ export async function extractZip(zipFile: string, destDir: string, signal: Abort
   let bytes = 0;
   const links: Array<{ at: string; target: string }> = [];
   try {
-    for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+    for (let entry = await nextZipEntry(zip); entry !== undefined; entry = await nextZipEntry(zip)) {
       throwIfAborted(signal);
       const target = safeTarget(root, entry.fileName);
       const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
@@ -99,7 +100,7 @@ export async function countZipFiles(zipFile: string): Promise<number> {
   const zip = await yauzl.openPromise(zipFile, { lazyEntries: true });
   let n = 0;
   try {
-    for (let e = await nextEntry(zip); e !== undefined; e = await nextEntry(zip)) if (!e.fileName.endsWith('/')) n++;
+    for (let e = await nextZipEntry(zip); e !== undefined; e = await nextZipEntry(zip)) if (!e.fileName.endsWith('/')) n++;
   } finally {
     zip.close();
   }
@@ -110,17 +111,6 @@ function safeTarget(root: string, name: string): string {
   const target = path.resolve(root, name);
   if (target !== root && !target.startsWith(root + path.sep)) throw new Error(`archive entry "${name}" points outside ${root}; refusing to extract it`);
   return target;
-}
-
-function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const onEntry = (e: yauzl.Entry) => { cleanup(); resolve(e); };
-    const onEnd = () => { cleanup(); resolve(undefined); };
-    const onError = (err: Error) => { cleanup(); reject(err); };
-    const cleanup = () => { zip.off('entry', onEntry); zip.off('end', onEnd); zip.off('error', onError); };
-    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
-    zip.readEntry();
-  });
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -1,10 +1,13 @@
 // Trigger jobs (GitLab's bridges) on the coordinator. A bridge never goes to a runner: when it would
-// be queued, the server creates its child pipeline (trigger:include of files in the same commit,
-// CI_PIPELINE_SOURCE=parent_pipeline, the bridge's variables as the child's pipeline variables).
+// be queued, the server creates its child pipeline (trigger:include of files in the same commit, or
+// of a file in an earlier job's artifacts; CI_PIPELINE_SOURCE=parent_pipeline, the bridge's
+// variables as the child's pipeline variables).
 // Without `strategy: depend` the bridge succeeds once the child exists; with it, the bridge keeps
 // running and takes the child's final status. When the child cannot be created the bridge fails
 // with GitLab's downstream_pipeline_creation_failed and says why in its log.
 import { downstreamVariables, localChildConfig, triggerKind } from '../../pipeline/spec/trigger.js';
+import { readZipEntry } from '../../shared/zip-entries.js';
+import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import type { JobRecord, PipelineRecord, PipelineVariable } from '../store/store.js';
 import { createPipeline, isProtectedRef } from './create-pipeline.js';
 import { dependencyDotenvVariables } from './dotenv-report.js';
@@ -23,7 +26,7 @@ const MAX_CHILD_DEPTH = 2;
  * Creates the child pipeline of a bridge that was just set running; returns the parent pipeline's id
  * when the bridge finished here (it must be processed again), else undefined.
  */
-export async function startDownstream(ctx: ServerContext, bridgeId: number): Promise<number | undefined> {
+export async function startDownstream(ctx: ServerContext, bridgeId: number, artifacts: ArtifactFiles): Promise<number | undefined> {
   const bridge = await ctx.store.jobById(bridgeId);
   if (!bridge || bridge.status !== 'running' || bridge.spec.trigger === undefined) return undefined;
   const parent = await ctx.store.pipelineById(bridge.pipelineId);
@@ -37,14 +40,23 @@ export async function startDownstream(ctx: ServerContext, bridgeId: number): Pro
   const kind = triggerKind(bridge.spec.trigger);
   if (kind.kind === 'project') return fail(`trigger:project ${kind.project}: multi-project pipelines are not supported by this server`);
   if (kind.kind === 'invalid') return fail(kind.message);
-  if (kind.includes.some((x) => 'artifact' in x)) return fail('trigger:include:artifact (dynamic child pipelines) is not supported by this server yet');
+  const generated = kind.includes.find((x): x is { artifact: string; job: string } => 'artifact' in x);
+  if (generated && kind.includes.length > 1) return fail('trigger:include with an artifact must be its only entry');
   if ((await childDepth(ctx, parent)) >= MAX_CHILD_DEPTH) return fail(`child pipelines can be nested at most ${MAX_CHILD_DEPTH} levels deep`);
 
   try {
+    let config: { file: string; content?: string };
+    if (generated) {
+      const read = await generatedConfig(ctx, artifacts, parent.id, generated);
+      if (typeof read !== 'string') return fail(read.error);
+      config = { file: generated.artifact, content: read };
+    } else {
+      config = localChildConfig(kind.includes, bridge.name);
+    }
     const variables = await forwardedVariables(ctx, bridge, parent, kind.forwardYaml, kind.forwardPipeline);
     const outcome = await createPipeline(ctx, project, {
       ref: parent.ref, refType: parent.tag ? 'tag' : 'branch', sha: parent.sha, beforeSha: parent.beforeSha, source: 'parent_pipeline',
-      userId: bridge.userId, variables, config: localChildConfig(kind.includes, bridge.name), parentJobId: bridge.id,
+      userId: bridge.userId, variables, config, parentJobId: bridge.id,
     }, ctx.signal);
     if (!outcome.created) return fail(outcome.reason);
     const child = outcome.pipeline;
@@ -102,6 +114,25 @@ async function forwardedVariables(ctx: ServerContext, bridge: JobRecord, parent:
   }
   if (pipeline) out.push(...parentVariables);
   return out;
+}
+
+/** A child configuration larger than this is refused (GitLab's limit for included files is 1 MB by default). */
+const MAX_GENERATED_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * A dynamic child pipeline's configuration: `artifact` out of the artifacts archive of job `job` of
+ * the parent pipeline, with GitLab's messages when it cannot be had.
+ */
+async function generatedConfig(ctx: ServerContext, artifacts: ArtifactFiles, pipelineId: number, include: { artifact: string; job: string }): Promise<string | { error: string }> {
+  const notFound = { error: `Job \`${include.job}\` not found in parent pipeline or does not have artifacts!` };
+  const job = (await ctx.store.jobsOfPipeline(pipelineId)).filter((j) => !j.retried && j.name === include.job).pop();
+  if (!job) return notFound;
+  const archive = (await ctx.store.artifactsOfJob(job.id)).find((a) => a.fileType === 'archive');
+  if (!archive) return notFound;
+  const entry = await readZipEntry(artifacts.pathOf(job.id, 'archive'), include.artifact, MAX_GENERATED_CONFIG_BYTES);
+  if (entry.kind === 'too-large') return { error: `File \`${include.artifact}\` is ${entry.size} bytes, more than the ${MAX_GENERATED_CONFIG_BYTES} allowed` };
+  if (entry.kind === 'missing' || entry.data.length === 0) return { error: `File \`${include.artifact}\` is empty!` };
+  return entry.data.toString('utf8');
 }
 
 async function childDepth(ctx: ServerContext, pipeline: PipelineRecord): Promise<number> {
