@@ -18,7 +18,8 @@ describe('triggerKind', () => {
   });
 
   it('tells multi-project triggers and includes that need a server apart', () => {
-    expect(triggerKind({ project: 'g/p', strategy: 'depend' })).toEqual({ kind: 'project', project: 'g/p' });
+    expect(triggerKind({ project: 'g/p', strategy: 'depend' })).toEqual({ kind: 'project', project: 'g/p', depend: true, forwardYaml: true, forwardPipeline: false });
+    expect(triggerKind({ project: 'g/p', branch: 'stable' })).toMatchObject({ kind: 'project', branch: 'stable', depend: false });
     expect(triggerKind({ include: [{ project: 'g/p', file: 'x.yml' }] })).toMatchObject({ kind: 'invalid' });
   });
 });

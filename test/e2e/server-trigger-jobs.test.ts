@@ -2,7 +2,8 @@
 // runner; `trigger: include:` creates a child pipeline (source parent_pipeline, the bridge's
 // variables and its dependencies' dotenv values as the child's pipeline variables) whose jobs
 // runners take like any other; `strategy: depend` makes the bridge take the child's result; a
-// child that cannot be created fails the bridge with downstream_pipeline_creation_failed.
+// child that cannot be created fails the bridge with downstream_pipeline_creation_failed;
+// trigger:project starts a pipeline of another project of this server.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,9 +107,9 @@ describe('trigger jobs on the coordinator', () => {
     expect(parentJobs.get('fire and forget')).toMatchObject({ status: 'success', downstream_pipeline: { source: 'parent_pipeline' } });
     expect(parentJobs.get('multi project')?.downstream_pipeline).toBeNull();
     expect(parentJobs.get('build')?.downstream_pipeline).toBeUndefined();
-    expect(parentJobs.get('multi project')).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed' });
+    expect(parentJobs.get('multi project')).toMatchObject({ status: 'failed', failure_reason: 'downstream_bridge_project_not_found' });
     const trace = await (await fetch(`${t.url}/api/v4/projects/${projectId}/jobs/${parentJobs.get('multi project')!.id}/trace`, { headers: { 'PRIVATE-TOKEN': t.adminToken } })).text();
-    expect(trace).toContain('trigger:project other/project: multi-project pipelines are not supported by this server');
+    expect(trace).toContain('Downstream project other/project could not be found');
 
     // The depend child got the bridge's YAML variables, expanded with build's dotenv report.
     const byPipeline = new Map<number, Payload>([[first.job_info.pipeline_id, first], [second.job_info.pipeline_id, second]]);
@@ -132,7 +133,7 @@ describe('trigger jobs on the coordinator', () => {
     const shown = await runCli(['pipeline', 'show', String(parentId), '--project', 'grp/bridges'], { cwd: tmpdir(), env: { DRYDOCK_URL: t.url, DRYDOCK_TOKEN: t.adminToken } });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`depend child\\s+failed \\(unknown_failure\\) → pipeline ${dependChildPipeline} failed`));
-    expect(shown.stdout).toMatch(/multi project\s+failed \(allowed\) \(downstream_pipeline_creation_failed\)/);
+    expect(shown.stdout).toMatch(/multi project\s+failed \(allowed\) \(downstream_bridge_project_not_found\)/);
   });
 });
 
@@ -196,6 +197,39 @@ async function zipOf(files: Record<string, string>): Promise<Buffer> {
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+describe('multi-project pipelines (trigger:project)', () => {
+  it('starts a pipeline of the other project on the branch asked for, with the trigger job\'s variables', async () => {
+    const down = (await t.admin('POST', '/api/v4/projects', { name: 'downstream', namespace: 'grp' })).json.id as number;
+    const downWork = await workingCopy({ '.gitlab-ci.yml': 'deploy:\n  script: [./deploy.sh]\n' });
+    await git(downWork, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/downstream'), 'main:stable']);
+    await rm(downWork, { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 300)); // the push made a pipeline of its own on stable
+    let own = await take();
+    for (let i = 0; i < 30 && !own; i++) own = await new Promise((r) => setTimeout(r, 100)).then(take);
+    expect(seen(own!, 'CI_PIPELINE_SOURCE')).toBe('push');
+    await finish(own!, 'success');
+
+    const up = (await t.admin('POST', '/api/v4/projects', { name: 'upstream', namespace: 'grp' })).json.id as number;
+    const upWork = await workingCopy({ '.gitlab-ci.yml': 'release:\n  variables: { RELEASE: "r-$CI_PIPELINE_IID" }\n  trigger: { project: grp/downstream, branch: stable, strategy: depend }\n' });
+    await git(upWork, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/upstream'), 'main']);
+    await rm(upWork, { recursive: true, force: true });
+    let job = await take();
+    for (let i = 0; i < 30 && !job; i++) job = await new Promise((r) => setTimeout(r, 100)).then(take);
+    expect(job?.job_info.name).toBe('deploy');
+    expect(seen(job!, 'CI_PIPELINE_SOURCE')).toBe('pipeline');
+    expect(seen(job!, 'CI_PROJECT_PATH')).toBe('grp/downstream');
+    expect(seen(job!, 'CI_COMMIT_REF_NAME')).toBe('stable');
+    expect(seen(job!, 'RELEASE')).toBe('r-1');
+    const upPipeline = ((await t.admin('GET', `/api/v4/projects/${up}/pipelines`)).json as Array<{ id: number }>)[0]!.id;
+    const [bridge] = (await t.admin('GET', `/api/v4/projects/${up}/pipelines/${upPipeline}/bridges`)).json as ApiJob[];
+    expect(bridge).toMatchObject({ status: 'running', downstream_pipeline: { id: job!.job_info.pipeline_id, source: 'pipeline' } });
+    await finish(job!, 'success');
+    const after = ((await t.admin('GET', `/api/v4/projects/${up}/pipelines/${upPipeline}/bridges`)).json as ApiJob[])[0];
+    expect(after).toMatchObject({ status: 'success', downstream_pipeline: { status: 'success' } });
+    expect(down).toBeGreaterThan(0);
+  });
+});
 
 describe('trigger jobs across a server restart', () => {
   it('a depend trigger job takes the result of a child that finished while the server was going down', async () => {

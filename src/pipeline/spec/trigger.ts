@@ -10,7 +10,7 @@ export interface PlainVariable { key: string; value: string; raw?: boolean }
 /** `trigger:include` entries: local files, or a file from an earlier job's artifacts (dynamic child pipelines). */
 export type ChildInclude = { local: string } | { artifact: string; job: string };
 
-export type TriggerKind = { kind: 'child'; includes: ChildInclude[]; depend: boolean; forwardYaml: boolean; forwardPipeline: boolean } | { kind: 'project'; project: string } | { kind: 'invalid'; message: string };
+export type TriggerKind = { kind: 'child'; includes: ChildInclude[]; depend: boolean; forwardYaml: boolean; forwardPipeline: boolean } | { kind: 'project'; project: string; branch?: string; depend: boolean; forwardYaml: boolean; forwardPipeline: boolean } | { kind: 'invalid'; message: string };
 
 export function triggerKind(trigger: Readonly<Record<string, unknown>>): TriggerKind {
   const depend = trigger['strategy'] === 'depend';
@@ -20,7 +20,9 @@ export function triggerKind(trigger: Readonly<Record<string, unknown>>): Trigger
   const forwardPipeline = isRecord(forward) && forward['pipeline_variables'] === true;
   if (trigger['include'] === undefined) {
     const project = trigger['project'];
-    return typeof project === 'string' ? { kind: 'project', project } : { kind: 'invalid', message: 'trigger has neither include nor project' };
+    if (typeof project !== 'string') return { kind: 'invalid', message: 'trigger has neither include nor project' };
+    const branch = trigger['branch'];
+    return { kind: 'project', project, ...(typeof branch === 'string' && { branch }), depend, forwardYaml, forwardPipeline };
   }
   const raw = Array.isArray(trigger['include']) ? trigger['include'] : [trigger['include']];
   const includes: ChildInclude[] = [];

@@ -18,7 +18,7 @@ export interface PipelineTrigger {
   refType: 'branch' | 'tag';
   sha: string;
   beforeSha: string;
-  source: 'push' | 'web' | 'api' | 'parent_pipeline';
+  source: 'push' | 'web' | 'api' | 'parent_pipeline' | 'pipeline';
   userId: number | null;
   /** Pipeline variables (API/web, or what a trigger job hands down), highest precedence. */
   variables?: readonly PipelineVariable[];

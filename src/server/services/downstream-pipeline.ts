@@ -1,7 +1,8 @@
 // Trigger jobs (GitLab's bridges) on the coordinator. A bridge never goes to a runner: when it would
-// be queued, the server creates its child pipeline (trigger:include of files in the same commit, or
-// of a file in an earlier job's artifacts; CI_PIPELINE_SOURCE=parent_pipeline, the bridge's
-// variables as the child's pipeline variables).
+// be queued, the server creates its downstream pipeline: a child pipeline (trigger:include of files
+// in the same commit, or of a file in an earlier job's artifacts; CI_PIPELINE_SOURCE=parent_pipeline)
+// or a pipeline of another project of this server (trigger:project, CI_PIPELINE_SOURCE=pipeline),
+// with the bridge's variables as its pipeline variables.
 // Without `strategy: depend` the bridge succeeds once the child exists; with it, the bridge keeps
 // running and takes the child's final status. When the child cannot be created the bridge fails
 // with GitLab's downstream_pipeline_creation_failed and says why in its log.
@@ -9,10 +10,11 @@ import { downstreamVariables, localChildConfig, triggerKind } from '../../pipeli
 import { readZipEntry } from '../../shared/zip-entries.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
 import type { JobRecord, PipelineRecord, PipelineVariable } from '../store/store.js';
+import { ZERO_SHA } from '../git/git-repos.js';
 import { createPipeline, isProtectedRef } from './create-pipeline.js';
 import { dependencyDotenvVariables } from './dotenv-report.js';
 import { isCompleted, type JobStatus } from './job-status.js';
-import { prePipelineVariables } from './predefined-variables.js';
+import { jobIdentityVariables, prePipelineVariables } from './predefined-variables.js';
 import { projectVariablesFor } from './project-variables.js';
 import type { ServerContext } from './server-context.js';
 
@@ -38,11 +40,11 @@ export async function startDownstream(ctx: ServerContext, bridgeId: number, arti
     return parent.id;
   };
   const kind = triggerKind(bridge.spec.trigger);
-  if (kind.kind === 'project') return fail(`trigger:project ${kind.project}: multi-project pipelines are not supported by this server`);
   if (kind.kind === 'invalid') return fail(kind.message);
+  if (kind.kind === 'project') return startMultiProject(ctx, bridge, parent, kind, fail);
   const generated = kind.includes.find((x): x is { artifact: string; job: string } => 'artifact' in x);
   if (generated && kind.includes.length > 1) return fail('trigger:include with an artifact must be its only entry');
-  if ((await childDepth(ctx, parent)) >= MAX_CHILD_DEPTH) return fail(`child pipelines can be nested at most ${MAX_CHILD_DEPTH} levels deep`);
+  if ((await ancestors(ctx, parent, true)) >= MAX_CHILD_DEPTH) return fail(`child pipelines can be nested at most ${MAX_CHILD_DEPTH} levels deep`);
 
   try {
     let config: { file: string; content?: string };
@@ -62,16 +64,56 @@ export async function startDownstream(ctx: ServerContext, bridgeId: number, arti
     const child = outcome.pipeline;
     if (child.yamlErrors !== null) return fail(`child pipeline #${child.id} is not valid:\n${child.yamlErrors}`);
     await note(ctx, bridge, `Created child pipeline #${child.id} from ${kind.includes.map((x) => ('local' in x ? x.local : x.artifact)).join(', ')}\n`);
-    if (!kind.depend) {
-      await finish(ctx, bridge, 'success');
-      return parent.id;
-    }
-    // The child may already be over (every job skipped or a failure at once).
-    return isCompleted(child.status) ? mirrorChild(ctx, child) : undefined;
+    return started(ctx, bridge, parent, child, kind.depend);
   } catch (err) {
     ctx.log.error({ err, jobId: bridge.id }, 'creating a downstream pipeline failed');
     return fail((err as Error).message);
   }
+}
+
+/** GitLab's failure reason of a trigger job whose downstream project does not exist. */
+export const DOWNSTREAM_PROJECT_NOT_FOUND = 'downstream_bridge_project_not_found';
+
+/** A chain of downstream pipelines longer than this is stopped: Drydock's guard against trigger cycles. */
+const MAX_HIERARCHY_DEPTH = 10;
+
+type ProjectTrigger = Extract<ReturnType<typeof triggerKind>, { kind: 'project' }>;
+
+/** trigger:project: a pipeline of another project of this server, on `branch` or its default branch. */
+async function startMultiProject(ctx: ServerContext, bridge: JobRecord, parent: PipelineRecord, kind: ProjectTrigger, fail: (why: string) => Promise<number>): Promise<number | undefined> {
+  const target = await ctx.store.projectByPath(kind.project);
+  if (!target) {
+    await note(ctx, bridge, `\x1b[31;1mERROR: Downstream project ${kind.project} could not be found\x1b[0;m\n`);
+    await finish(ctx, bridge, 'failed', DOWNSTREAM_PROJECT_NOT_FOUND);
+    return parent.id;
+  }
+  if ((await ancestors(ctx, parent, false)) >= MAX_HIERARCHY_DEPTH) return fail(`more than ${MAX_HIERARCHY_DEPTH} downstream pipelines in a chain (a trigger cycle?)`);
+  try {
+    const ref = kind.branch ?? target.defaultBranch;
+    const sha = (await ctx.repos.refs(target.fullPath, ctx.signal)).get(`refs/heads/${ref}`);
+    if (sha === undefined) return fail(`${kind.project} has no branch ${ref}`);
+    const variables = await forwardedVariables(ctx, bridge, parent, kind.forwardYaml, kind.forwardPipeline);
+    const outcome = await createPipeline(ctx, target, {
+      ref, refType: 'branch', sha, beforeSha: ZERO_SHA, source: 'pipeline', userId: bridge.userId, variables, parentJobId: bridge.id,
+    }, ctx.signal);
+    if (!outcome.created) return fail(outcome.reason);
+    const downstream = outcome.pipeline;
+    if (downstream.yamlErrors !== null) return fail(`pipeline #${downstream.id} of ${kind.project} is not valid:\n${downstream.yamlErrors}`);
+    await note(ctx, bridge, `Created pipeline #${downstream.id} of ${kind.project} on ${ref}\n`);
+    return started(ctx, bridge, parent, downstream, kind.depend);
+  } catch (err) {
+    ctx.log.error({ err, jobId: bridge.id }, 'creating a downstream pipeline failed');
+    return fail((err as Error).message);
+  }
+}
+
+/** The downstream pipeline exists: without depend the trigger job is done; with it, it waits (unless the pipeline is already over). */
+async function started(ctx: ServerContext, bridge: JobRecord, parent: PipelineRecord, downstream: PipelineRecord, depend: boolean): Promise<number | undefined> {
+  if (!depend) {
+    await finish(ctx, bridge, 'success');
+    return parent.id;
+  }
+  return isCompleted(downstream.status) ? mirrorChild(ctx, downstream) : undefined;
 }
 
 /**
@@ -102,6 +144,9 @@ async function forwardedVariables(ctx: ServerContext, bridge: JobRecord, parent:
     const refType = parent.tag ? 'tag' : 'branch';
     const protectedRef = project ? isProtectedRef(project, parent.ref, refType) : false;
     const context = project ? [
+      ...jobIdentityVariables(ctx.externalUrl, project, {
+        jobId: bridge.id, jobName: bridge.name, stage: bridge.stage, pipelineId: parent.id, pipelineIid: parent.iid, pipelineCreatedAt: parent.createdAt,
+      }),
       ...prePipelineVariables(ctx.externalUrl, project, {
         ref: parent.ref, refType, sha: parent.sha, beforeSha: parent.beforeSha, source: parent.source, protectedRef,
         commit: await ctx.repos.commitInfo(project.fullPath, parent.sha, ctx.signal),
@@ -135,10 +180,11 @@ async function generatedConfig(ctx: ServerContext, artifacts: ArtifactFiles, pip
   return entry.data.toString('utf8');
 }
 
-async function childDepth(ctx: ServerContext, pipeline: PipelineRecord): Promise<number> {
+/** How many trigger jobs lead up to `pipeline` (only through child pipelines with `childrenOnly`). */
+async function ancestors(ctx: ServerContext, pipeline: PipelineRecord, childrenOnly: boolean): Promise<number> {
   let depth = 0;
   let current: PipelineRecord | undefined = pipeline;
-  while (current?.parentJobId != null && depth <= MAX_CHILD_DEPTH) {
+  while (current?.parentJobId != null && (!childrenOnly || current.source === 'parent_pipeline') && depth <= MAX_HIERARCHY_DEPTH) {
     depth++;
     const bridge = await ctx.store.jobById(current.parentJobId);
     current = bridge ? await ctx.store.pipelineById(bridge.pipelineId) : undefined;

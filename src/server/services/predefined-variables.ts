@@ -69,16 +69,23 @@ export function prePipelineVariables(serverUrl: string, project: ProjectRecord, 
 }
 
 /** Variables that need the saved pipeline and job (CI_JOB_TOKEN, CI_REPOSITORY_URL...), lowest precedence first. */
-export function jobVariables(serverUrl: string, project: ProjectRecord, j: JobFacts): JobVariable[] {
-  const url = new URL(serverUrl);
-  const repoUrl = `${url.protocol}//gitlab-ci-token:${j.token}@${url.host}${url.pathname.replace(/\/$/, '')}/${project.fullPath}.git`;
-  const vars: JobVariable[] = [
+/** The job's and pipeline's identity: what a trigger job, which has no runner or token, has too. */
+export function jobIdentityVariables(serverUrl: string, project: ProjectRecord, j: Pick<JobFacts, 'jobId' | 'jobName' | 'stage' | 'pipelineId' | 'pipelineIid' | 'pipelineCreatedAt'>): JobVariable[] {
+  return [
     pub('CI_JOB_ID', String(j.jobId)), pub('CI_JOB_URL', `${serverUrl}/${project.fullPath}/-/jobs/${j.jobId}`),
-    secret('CI_JOB_TOKEN', j.token), pub('CI_JOB_STARTED_AT', j.startedAt),
     pub('CI_JOB_NAME', j.jobName), pub('CI_JOB_NAME_SLUG', slugify(j.jobName)), pub('CI_JOB_STAGE', j.stage),
     pub('CI_PIPELINE_ID', String(j.pipelineId)), pub('CI_PIPELINE_IID', String(j.pipelineIid)),
     pub('CI_PIPELINE_URL', `${serverUrl}/${project.fullPath}/-/pipelines/${j.pipelineId}`),
     pub('CI_PIPELINE_CREATED_AT', j.pipelineCreatedAt),
+  ];
+}
+
+export function jobVariables(serverUrl: string, project: ProjectRecord, j: JobFacts): JobVariable[] {
+  const url = new URL(serverUrl);
+  const repoUrl = `${url.protocol}//gitlab-ci-token:${j.token}@${url.host}${url.pathname.replace(/\/$/, '')}/${project.fullPath}.git`;
+  const vars: JobVariable[] = [
+    ...jobIdentityVariables(serverUrl, project, j),
+    secret('CI_JOB_TOKEN', j.token), pub('CI_JOB_STARTED_AT', j.startedAt),
     { key: 'CI_REPOSITORY_URL', value: repoUrl, public: false, masked: false, file: false, raw: false },
     pub('CI_DEPENDENCY_PROXY_USER', 'gitlab-ci-token'), secret('CI_DEPENDENCY_PROXY_PASSWORD', j.token),
     pub('CI_RUNNER_ID', String(j.runnerId)), pub('CI_RUNNER_DESCRIPTION', j.runnerDescription),

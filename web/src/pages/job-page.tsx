@@ -23,6 +23,7 @@ const REASONS: Record<string, string> = {
   api_failure: 'The runner could not talk to the server.',
   unknown_failure: 'The job failed for an unknown reason.',
   downstream_pipeline_creation_failed: 'The trigger job could not create its downstream pipeline (its log says why).',
+  downstream_bridge_project_not_found: 'The project this trigger job names does not exist on this server.',
 };
 
 export function JobPage({ path, id }: { path: string; id: number }) {
