@@ -24,6 +24,8 @@ export interface ChildCompileInput {
   withheld: ReadonlyArray<{ key: string }>;
   repoDir: string;
   parent: CompileContext;
+  /** The trigger job's own predefined variables (CI_JOB_ID, CI_PIPELINE_IID...), for expanding what it hands down. */
+  own: readonly Var[];
   /** Dotenv reports of the trigger job's dependencies. */
   dotenv: readonly Var[];
   artifacts: ArtifactStore;
@@ -32,7 +34,7 @@ export interface ChildCompileInput {
 
 /** Compiles the child pipeline's configuration; throws an Error with every problem in its message. */
 export async function compileChildPipeline(i: ChildCompileInput): Promise<{ pipeline: Pipeline; context: CompileContext }> {
-  const triggerVars = i.forwardYaml ? downstreamVariables(i.trigger, i.dotenv, i.parent.variables) : [];
+  const triggerVars = i.forwardYaml ? downstreamVariables(i.trigger, i.dotenv, [...i.parent.variables, ...i.own]) : [];
   const inherited = [...i.parent.variables];
   for (const w of [...i.withheld].reverse()) {
     const at = inherited.map((v) => v.key).lastIndexOf(w.key);

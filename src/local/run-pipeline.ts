@@ -95,7 +95,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
   };
 
   /** A trigger job: create and run its child pipeline (depth-limited as GitLab: two levels). */
-  const runTrigger = async (spec: JobSpec, req: AttemptRequest, sink: LogSink): Promise<JobResult> => {
+  const runTrigger = async (spec: JobSpec, req: AttemptRequest, sink: LogSink, jobId: number): Promise<JobResult> => {
     const startedAt = new Date();
     const kind = triggerKind(spec.trigger ?? {});
     const fail = (message: string): JobResult => {
@@ -107,7 +107,10 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     const withheld = kind.forwardPipeline ? [] : o.userVariables.filter((v) => v.pipeline === true);
     let child;
     try {
-      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, withheld, repoDir: o.repoDir, parent: o.context, dotenv: await dependencyDotenv(spec), artifacts, signal: req.signal });
+      // The trigger job's own CI_JOB_* and CI_PIPELINE_* values take part in expanding what it hands down.
+      const own = jobPredefinedVariables(spec, { pipelineId, createdAt, ...(o.pipeline.name !== undefined ? { pipelineName: o.pipeline.name } : {}) },
+        { jobId, startedAt, playedManually: spec.when === 'manual', timeoutSeconds: spec.timeoutSeconds ?? o.defaultTimeoutSeconds });
+      child = await compileChildPipeline({ trigger: spec, includes: kind.includes, forwardYaml: kind.forwardYaml, withheld, repoDir: o.repoDir, parent: o.context, own, dotenv: await dependencyDotenv(spec), artifacts, signal: req.signal });
     } catch (err) {
       return fail(`downstream pipeline creation failed: ${(err as Error).message}`);
     }
@@ -134,7 +137,7 @@ export async function runLocalPipeline(o: LocalRunOptions): Promise<LocalRunResu
     const sink: LogSink = teeSink(log, { write: (chunk) => o.reporter.jobOutput(spec, chunk) });
     if (spec.trigger !== undefined) {
       try {
-        return await runTrigger(spec, req, sink);
+        return await runTrigger(spec, req, sink, jobId);
       } finally {
         log.close();
       }

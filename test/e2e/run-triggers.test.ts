@@ -96,12 +96,13 @@ build:
   artifacts: { reports: { dotenv: build.env } }
 down:
   stage: downstream
-  variables: { IMAGE: "app:$VERSION" }
+  variables: { IMAGE: "app:$VERSION", FROM: "$CI_JOB_NAME-$CI_PIPELINE_ID" }
   trigger: { include: child.yml, strategy: depend }
-`, { 'child.yml': `show: { script: ['echo "image=$IMAGE version=$VERSION built_by=$BUILT_BY"'] }\n` });
+`, { 'child.yml': `show: { script: ['echo "image=$IMAGE version=$VERSION built_by=$BUILT_BY from=$FROM"'] }\n` });
     const res = await runCli(['run'], { cwd: r.dir });
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/\[down » show\s*\] image=app:1\.4\.0 version=1\.4\.0 built_by=build$/m);
+    // FROM was expanded as the trigger job (down, pipeline 1), not as the child's job (show, pipeline 2).
+    expect(res.stdout).toMatch(/\[down » show\s*\] image=app:1\.4\.0 version=1\.4\.0 built_by=build from=down-1$/m);
   });
 
   it('runs a dynamic child pipeline from an earlier job\'s artifact', async () => {
