@@ -121,9 +121,11 @@ describe('trigger jobs on the coordinator', () => {
 
     // The depend child fails → its bridge fails → the parent's later stage is skipped.
     await finish(dependJob, 'failed');
-    await finish(byPipeline.get([...byPipeline.keys()].find((id) => id !== dependChildPipeline)!)!, 'success');
+    await finish(byPipeline.get([...byPipeline.keys()].find((id) => id !== dependChildPipeline)!)!, 'failed');
     const after = new Map((await jobsOf(parentId)).map((j) => [j.name, j]));
     expect(after.get('depend child')).toMatchObject({ status: 'failed' });
+    // Without depend the trigger job does not follow its child.
+    expect(after.get('fire and forget')).toMatchObject({ status: 'success', downstream_pipeline: { status: 'failed' } });
     expect(after.get('after')?.status).toBe('skipped');
     const parent = (await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${parentId}`)).json;
     expect(parent.status).toBe('failed');

@@ -124,6 +124,9 @@ export async function mirrorChild(ctx: ServerContext, child: PipelineRecord): Pr
   if (child.parentJobId === null || !isCompleted(child.status)) return undefined;
   const bridge = await ctx.store.jobById(child.parentJobId);
   if (!bridge || bridge.status !== 'running' || bridge.spec.trigger === undefined) return undefined;
+  // Without depend the trigger job succeeds once its pipeline exists, however that pipeline ends.
+  const kind = triggerKind(bridge.spec.trigger);
+  if (kind.kind === 'invalid' || !kind.depend) return undefined;
   if ((await ctx.store.childPipelineOf(bridge.id))?.id !== child.id) return undefined;
   const status: JobStatus = child.status === 'success' || child.status === 'skipped' ? 'success' : child.status === 'canceled' ? 'canceled' : 'failed';
   if (status === 'failed') await note(ctx, bridge, `\x1b[31;1mERROR: Child pipeline #${child.id} ${child.status} (strategy: depend)\x1b[0;m\n`);
