@@ -136,6 +136,21 @@ describe('trigger jobs on the coordinator', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`depend child\\s+failed \\(unknown_failure\\) → pipeline ${dependChildPipeline} failed`));
     expect(shown.stdout).toMatch(/multi project\s+failed \(allowed\) \(downstream_bridge_project_not_found\)/);
+
+    // Retrying the child's failed job reopens the depend trigger job; the child's success then lets the parent go on.
+    expect((await t.admin('POST', `/api/v4/projects/${projectId}/jobs/${dependJob.id}/retry`)).status).toBe(201);
+    const reopened = new Map((await jobsOf(parentId)).map((j) => [j.name, j]));
+    expect(reopened.get('depend child')?.status).toBe('running');
+    expect(reopened.get('after')?.status).toBe('created');
+    const again = (await take())!;
+    expect(again.job_info).toMatchObject({ name: 'child job', pipeline_id: dependChildPipeline });
+    await finish(again, 'success');
+    expect(new Map((await jobsOf(parentId)).map((j) => [j.name, j])).get('depend child')).toMatchObject({ status: 'success', downstream_pipeline: { status: 'success' } });
+    const afterJob = (await take())!;
+    expect(afterJob.job_info.name).toBe('after');
+    await finish(afterJob, 'success');
+    // The multi-project trigger job failed with allow_failure: the parent passes with warnings.
+    expect((await t.admin('GET', `/api/v4/projects/${projectId}/pipelines/${parentId}`)).json.status).toBe('success');
   });
 });
 

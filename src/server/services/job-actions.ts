@@ -1,4 +1,5 @@
 // What people do to jobs and pipelines: cancel, retry, play (server facts §5.2, §5.6).
+import { triggerKind } from '../../pipeline/spec/trigger.js';
 import type { JobRecord, RunnerRecord } from '../store/store.js';
 import { CANCELABLE_STATUSES, isCompleted } from './job-status.js';
 import { enqueueDelayedJob, processPipelineNow } from './pipeline-processor.js';
@@ -49,6 +50,7 @@ export async function retryJob(ctx: ServerContext, job: JobRecord, userId: numbe
     if (status === 'pending') ctx.queue.tick();
   }
   await resetSkippedAfter(ctx, job.pipelineId, job.stageIndex);
+  await reopenDependentTrigger(ctx, job.pipelineId);
   await processPipelineNow(ctx, job.pipelineId);
   return { ok: true, job: (await ctx.store.jobById(clone.id)) ?? clone };
 }
@@ -92,8 +94,30 @@ export async function retryPipeline(ctx: ServerContext, pipelineId: number, user
   const jobs = (await ctx.store.jobsOfPipeline(pipelineId)).filter((j) => !j.retried);
   const toRetry = jobs.filter((j) => j.status === 'failed' || j.status === 'canceled');
   for (const job of toRetry) await ctx.store.cloneJobForRetry(job, userId);
-  if (toRetry.length > 0) await resetSkippedAfter(ctx, pipelineId, Math.min(...toRetry.map((j) => j.stageIndex)));
+  if (toRetry.length > 0) {
+    await resetSkippedAfter(ctx, pipelineId, Math.min(...toRetry.map((j) => j.stageIndex)));
+    await reopenDependentTrigger(ctx, pipelineId);
+  }
   await processPipelineNow(ctx, pipelineId);
+}
+
+/**
+ * A job or pipeline retried downstream of a finished `strategy: depend` trigger job reopens that
+ * trigger job, as GitLab does: it waits again and takes the downstream pipeline's new result, and
+ * the upstream jobs it had skipped may run again. Climbs while the upstream is itself downstream.
+ */
+async function reopenDependentTrigger(ctx: ServerContext, pipelineId: number): Promise<void> {
+  const pipeline = await ctx.store.pipelineById(pipelineId);
+  if (!pipeline || pipeline.parentJobId === null) return;
+  const bridge = await ctx.store.jobById(pipeline.parentJobId);
+  if (!bridge || bridge.retried || !isCompleted(bridge.status) || bridge.spec.trigger === undefined) return;
+  const kind = triggerKind(bridge.spec.trigger);
+  if (kind.kind === 'invalid' || !kind.depend) return;
+  if ((await ctx.store.childPipelineOf(bridge.id))?.id !== pipeline.id) return;
+  await ctx.store.updateJob(bridge.id, { status: 'running', failureReason: null, finishedAt: null });
+  await resetSkippedAfter(ctx, bridge.pipelineId, bridge.stageIndex);
+  await reopenDependentTrigger(ctx, bridge.pipelineId);
+  await processPipelineNow(ctx, bridge.pipelineId);
 }
 
 async function resetSkippedAfter(ctx: ServerContext, pipelineId: number, stageIndex: number): Promise<void> {
