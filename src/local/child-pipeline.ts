@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { CompileContext } from '../pipeline/compiler/context.js';
 import { compilePipelineFile, formatPipelineError } from '../pipeline/index.js';
 import type { JobSpec, Pipeline } from '../pipeline/spec/job-spec.js';
-import { downstreamVariables, localChildConfig, triggerKind, type ChildInclude } from '../pipeline/spec/trigger.js';
+import { dependResult, downstreamVariables, localChildConfig, triggerKind, type ChildInclude } from '../pipeline/spec/trigger.js';
 import type { JobResult } from '../runtime/types.js';
 import type { LogSink } from '../shared/log-sink.js';
 import type { ArtifactStore } from './artifact-store.js';
@@ -73,8 +73,8 @@ export async function compileChildPipeline(i: ChildCompileInput): Promise<{ pipe
 export function triggerResult(trigger: JobSpec, childStatus: string | undefined, depend: boolean, startedAt: Date, sink: LogSink): JobResult {
   const finishedAt = new Date();
   const base = { allowedToFail: false, timings: [], startedAt, finishedAt };
-  if (!depend || childStatus === 'success' || childStatus === 'skipped' || childStatus === 'blocked') return { ...base, status: 'success' };
-  if (childStatus === 'canceled') return { ...base, status: 'canceled' };
+  const status = depend ? dependResult(childStatus) : 'success';
+  if (status !== 'failed') return { ...base, status };
   sink.write(`\x1b[31;1mERROR: Job failed: downstream pipeline ${childStatus ?? 'not created'} (strategy: depend)\x1b[0;m\n`);
   return { ...base, status: 'failed', failureReason: 'unknown_failure', allowedToFail: trigger.allowFailure === true };
 }

@@ -68,6 +68,23 @@ async function take(): Promise<Payload | undefined> {
   return r.json as Payload;
 }
 
+/** The first job of a pipeline a push just made: the server creates it right after git's answer. */
+async function takeAfterPush(): Promise<Payload | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const job = await take();
+    if (job) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+/** Uploads an artifact as gitlab-runner does; resolves to the HTTP status. */
+async function uploadArtifact(job: Payload, bytes: Buffer, filename: string, query: string): Promise<number> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), filename);
+  return (await fetch(`${t.url}/api/v4/jobs/${job.id}/artifacts?${query}`, { method: 'POST', headers: { 'JOB-TOKEN': job.token }, body: form })).status;
+}
+
 async function finish(job: Payload, state: 'success' | 'failed'): Promise<void> {
   expect((await t.api('PUT', `/api/v4/jobs/${job.id}`, { token: job.token, state, ...(state === 'failed' && { failure_reason: 'script_failure' }) })).status).toBe(200);
 }
@@ -88,9 +105,7 @@ describe('trigger jobs on the coordinator', () => {
     const build = (await take())!;
     expect(build.job_info.name).toBe('build');
     const parentId = build.job_info.pipeline_id;
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(gzipSync('VERSION=1.4.0\n'))]), 'build.env.gz');
-    expect((await fetch(`${t.url}/api/v4/jobs/${build.id}/artifacts?artifact_format=gzip&artifact_type=dotenv`, { method: 'POST', headers: { 'JOB-TOKEN': build.token }, body: form })).status).toBe(201);
+    expect(await uploadArtifact(build, gzipSync('VERSION=1.4.0\n'), 'build.env.gz', 'artifact_format=gzip&artifact_type=dotenv')).toBe(201);
     await finish(build, 'success');
 
     // Two child pipelines, one job each; the bridges themselves never reach a runner.
@@ -177,16 +192,12 @@ run missing:
     await git(work, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/dynamic'), 'main']);
     await rm(work, { recursive: true, force: true });
 
-    // The push creates the pipeline just after git's answer: wait for its first job.
-    let generate = await take();
-    for (let i = 0; i < 50 && !generate; i++) generate = await new Promise((r) => setTimeout(r, 100)).then(take);
+    const generate = await takeAfterPush();
     expect(generate?.job_info.name).toBe('generate');
     if (!generate) return;
     // The generated file includes a file of the repository, as GitLab allows.
     const zip = await zipOf({ 'generated/child.yml': 'include: [{ local: shared.yml }]\nmade:\n  extends: .base\n' });
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(zip)]), 'artifacts.zip');
-    expect((await fetch(`${t.url}/api/v4/jobs/${generate.id}/artifacts?artifact_format=zip&artifact_type=archive`, { method: 'POST', headers: { 'JOB-TOKEN': generate.token }, body: form })).status).toBe(201);
+    expect(await uploadArtifact(generate, zip, 'artifacts.zip', 'artifact_format=zip&artifact_type=archive')).toBe(201);
     await finish(generate, 'success');
 
     const made = (await take())!;
@@ -221,9 +232,7 @@ describe('multi-project pipelines (trigger:project)', () => {
     const downWork = await workingCopy({ '.gitlab-ci.yml': 'deploy:\n  script: [./deploy.sh]\n' });
     await git(downWork, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/downstream'), 'main:stable']);
     await rm(downWork, { recursive: true, force: true });
-    await new Promise((r) => setTimeout(r, 300)); // the push made a pipeline of its own on stable
-    let own = await take();
-    for (let i = 0; i < 30 && !own; i++) own = await new Promise((r) => setTimeout(r, 100)).then(take);
+    const own = await takeAfterPush(); // the push made a pipeline of its own on stable
     expect(seen(own!, 'CI_PIPELINE_SOURCE')).toBe('push');
     await finish(own!, 'success');
 
@@ -231,8 +240,7 @@ describe('multi-project pipelines (trigger:project)', () => {
     const upWork = await workingCopy({ '.gitlab-ci.yml': 'release:\n  variables: { RELEASE: "r-$CI_PIPELINE_IID" }\n  trigger: { project: grp/downstream, branch: stable, strategy: depend }\n' });
     await git(upWork, ['push', '--quiet', authedUrl(t.url, 'anyone', t.adminToken, 'grp/upstream'), 'main']);
     await rm(upWork, { recursive: true, force: true });
-    let job = await take();
-    for (let i = 0; i < 30 && !job; i++) job = await new Promise((r) => setTimeout(r, 100)).then(take);
+    const job = await takeAfterPush();
     expect(job?.job_info.name).toBe('deploy');
     expect(seen(job!, 'CI_PIPELINE_SOURCE')).toBe('pipeline');
     expect(seen(job!, 'CI_PROJECT_PATH')).toBe('grp/downstream');

@@ -57,6 +57,15 @@ export function localChildConfig(includes: readonly ChildInclude[], triggerName:
   return { file: `trigger:include of ${triggerName}`, content: `include:\n${locals.map((l) => `  - local: ${JSON.stringify(l)}`).join('\n')}\n` };
 }
 
+/**
+ * The status a `strategy: depend` trigger job takes from its downstream pipeline's final status
+ * (undefined: the pipeline was not created).
+ */
+export function dependResult(downstream: string | undefined): 'success' | 'canceled' | 'failed' {
+  if (downstream === 'success' || downstream === 'skipped' || downstream === 'blocked') return 'success';
+  return downstream === 'canceled' ? 'canceled' : 'failed';
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,12 +6,13 @@
 // Without `strategy: depend` the bridge succeeds once the child exists; with it, the bridge keeps
 // running and takes the child's final status. When the child cannot be created the bridge fails
 // with GitLab's downstream_pipeline_creation_failed and says why in its log.
-import { downstreamVariables, localChildConfig, triggerKind } from '../../pipeline/spec/trigger.js';
+import { dependResult, downstreamVariables, localChildConfig, triggerKind, type TriggerKind } from '../../pipeline/spec/trigger.js';
 import { readZipEntry } from '../../shared/zip-entries.js';
 import type { ArtifactFiles } from '../artifacts/artifact-files.js';
-import type { JobRecord, PipelineRecord, PipelineVariable } from '../store/store.js';
+import type { JobRecord, PipelineRecord, PipelineVariable, ProjectRecord } from '../store/store.js';
 import { ZERO_SHA } from '../git/git-repos.js';
-import { createPipeline, isProtectedRef } from './create-pipeline.js';
+import { createPipeline, isProtectedRef, type PipelineTrigger } from './create-pipeline.js';
+import { dependingTriggerOf } from './depend-trigger.js';
 import { dependencyDotenvVariables } from './dotenv-report.js';
 import { isCompleted, type JobStatus } from './job-status.js';
 import { jobIdentityVariables, prePipelineVariables } from './predefined-variables.js';
@@ -25,7 +26,7 @@ export const DOWNSTREAM_NOT_CREATED = 'downstream_pipeline_creation_failed';
 const MAX_CHILD_DEPTH = 2;
 
 /**
- * Creates the child pipeline of a bridge that was just set running; returns the parent pipeline's id
+ * Creates the downstream pipeline of a bridge that was just set running; returns the parent pipeline's id
  * when the bridge finished here (it must be processed again), else undefined.
  */
 export async function startDownstream(ctx: ServerContext, bridgeId: number, artifacts: ArtifactFiles): Promise<number | undefined> {
@@ -41,34 +42,43 @@ export async function startDownstream(ctx: ServerContext, bridgeId: number, arti
   };
   const kind = triggerKind(bridge.spec.trigger);
   if (kind.kind === 'invalid') return fail(kind.message);
-  if (kind.kind === 'project') return startMultiProject(ctx, bridge, parent, kind, fail);
-  const generated = kind.includes.find((x): x is { artifact: string; job: string } => 'artifact' in x);
-  if (generated && kind.includes.length > 1) return fail('trigger:include with an artifact must be its only entry');
-  if ((await ancestors(ctx, parent, true)) >= MAX_CHILD_DEPTH) return fail(`child pipelines can be nested at most ${MAX_CHILD_DEPTH} levels deep`);
-
   try {
-    let config: { file: string; content?: string };
-    if (generated) {
-      const read = await generatedConfig(ctx, artifacts, parent.id, generated);
-      if (typeof read !== 'string') return fail(read.error);
-      config = { file: generated.artifact, content: read };
-    } else {
-      config = localChildConfig(kind.includes, bridge.name);
-    }
-    const variables = await forwardedVariables(ctx, bridge, parent, kind.forwardYaml, kind.forwardPipeline);
-    const outcome = await createPipeline(ctx, project, {
-      ref: parent.ref, refType: parent.tag ? 'tag' : 'branch', sha: parent.sha, beforeSha: parent.beforeSha, source: 'parent_pipeline',
-      userId: bridge.userId, variables, config, parentJobId: bridge.id,
-    }, ctx.signal);
-    if (!outcome.created) return fail(outcome.reason);
-    const child = outcome.pipeline;
-    if (child.yamlErrors !== null) return fail(`child pipeline #${child.id} is not valid:\n${child.yamlErrors}`);
-    await note(ctx, bridge, `Created child pipeline #${child.id} from ${kind.includes.map((x) => ('local' in x ? x.local : x.artifact)).join(', ')}\n`);
-    return started(ctx, bridge, parent, child, kind.depend);
+    const up: Upstream = { bridge, parent, project, fail };
+    return kind.kind === 'project' ? await startMultiProject(ctx, up, kind) : await startChild(ctx, up, kind, artifacts);
   } catch (err) {
     ctx.log.error({ err, jobId: bridge.id }, 'creating a downstream pipeline failed');
     return fail((err as Error).message);
   }
+}
+
+/** The trigger job being started, where it runs, and how it fails. */
+interface Upstream {
+  bridge: JobRecord;
+  parent: PipelineRecord;
+  project: ProjectRecord;
+  fail: (why: string) => Promise<number>;
+}
+
+type ChildTrigger = Extract<TriggerKind, { kind: 'child' }>;
+
+/** trigger:include: a child pipeline of the same commit, from files of the repository or of an earlier job's artifacts. */
+async function startChild(ctx: ServerContext, up: Upstream, kind: ChildTrigger, artifacts: ArtifactFiles): Promise<number | undefined> {
+  const { bridge, parent, fail } = up;
+  const generated = kind.includes.find((x): x is { artifact: string; job: string } => 'artifact' in x);
+  if (generated && kind.includes.length > 1) return fail('trigger:include with an artifact must be its only entry');
+  if ((await ancestors(ctx, parent, true)) >= MAX_CHILD_DEPTH) return fail(`child pipelines can be nested at most ${MAX_CHILD_DEPTH} levels deep`);
+  let config: { file: string; content?: string };
+  if (generated) {
+    const read = await generatedConfig(ctx, artifacts, parent.id, generated);
+    if (typeof read !== 'string') return fail(read.error);
+    config = { file: generated.artifact, content: read };
+  } else {
+    config = localChildConfig(kind.includes, bridge.name);
+  }
+  const from = kind.includes.map((x) => ('local' in x ? x.local : x.artifact)).join(', ');
+  return launch(ctx, up, kind, up.project, {
+    ref: parent.ref, refType: parent.tag ? 'tag' : 'branch', sha: parent.sha, beforeSha: parent.beforeSha, source: 'parent_pipeline', config,
+  }, (child) => ({ invalid: `child pipeline #${child.id} is not valid`, created: `Created child pipeline #${child.id} from ${from}` }));
 }
 
 /** GitLab's failure reason of a trigger job whose downstream project does not exist. */
@@ -77,10 +87,11 @@ export const DOWNSTREAM_PROJECT_NOT_FOUND = 'downstream_bridge_project_not_found
 /** A chain of downstream pipelines longer than this is stopped: Drydock's guard against trigger cycles. */
 const MAX_HIERARCHY_DEPTH = 10;
 
-type ProjectTrigger = Extract<ReturnType<typeof triggerKind>, { kind: 'project' }>;
+type ProjectTrigger = Extract<TriggerKind, { kind: 'project' }>;
 
 /** trigger:project: a pipeline of another project of this server, on `branch` or its default branch. */
-async function startMultiProject(ctx: ServerContext, bridge: JobRecord, parent: PipelineRecord, kind: ProjectTrigger, fail: (why: string) => Promise<number>): Promise<number | undefined> {
+async function startMultiProject(ctx: ServerContext, up: Upstream, kind: ProjectTrigger): Promise<number | undefined> {
+  const { bridge, parent, fail } = up;
   const target = await ctx.store.projectByPath(kind.project);
   if (!target) {
     await note(ctx, bridge, `\x1b[31;1mERROR: Downstream project ${kind.project} could not be found\x1b[0;m\n`);
@@ -88,28 +99,30 @@ async function startMultiProject(ctx: ServerContext, bridge: JobRecord, parent: 
     return parent.id;
   }
   if ((await ancestors(ctx, parent, false)) >= MAX_HIERARCHY_DEPTH) return fail(`more than ${MAX_HIERARCHY_DEPTH} downstream pipelines in a chain (a trigger cycle?)`);
-  try {
-    const ref = kind.branch ?? target.defaultBranch;
-    const sha = (await ctx.repos.refs(target.fullPath, ctx.signal)).get(`refs/heads/${ref}`);
-    if (sha === undefined) return fail(`${kind.project} has no branch ${ref}`);
-    const variables = await forwardedVariables(ctx, bridge, parent, kind.forwardYaml, kind.forwardPipeline);
-    const outcome = await createPipeline(ctx, target, {
-      ref, refType: 'branch', sha, beforeSha: ZERO_SHA, source: 'pipeline', userId: bridge.userId, variables, parentJobId: bridge.id,
-    }, ctx.signal);
-    if (!outcome.created) return fail(outcome.reason);
-    const downstream = outcome.pipeline;
-    if (downstream.yamlErrors !== null) return fail(`pipeline #${downstream.id} of ${kind.project} is not valid:\n${downstream.yamlErrors}`);
-    await note(ctx, bridge, `Created pipeline #${downstream.id} of ${kind.project} on ${ref}\n`);
-    return started(ctx, bridge, parent, downstream, kind.depend);
-  } catch (err) {
-    ctx.log.error({ err, jobId: bridge.id }, 'creating a downstream pipeline failed');
-    return fail((err as Error).message);
-  }
+  const ref = kind.branch ?? target.defaultBranch;
+  const sha = (await ctx.repos.refs(target.fullPath, ctx.signal)).get(`refs/heads/${ref}`);
+  if (sha === undefined) return fail(`${kind.project} has no branch ${ref}`);
+  return launch(ctx, up, kind, target, { ref, refType: 'branch', sha, beforeSha: ZERO_SHA, source: 'pipeline' },
+    (downstream) => ({ invalid: `pipeline #${downstream.id} of ${kind.project} is not valid`, created: `Created pipeline #${downstream.id} of ${kind.project} on ${ref}` }));
 }
 
-/** The downstream pipeline exists: without depend the trigger job is done; with it, it waits (unless the pipeline is already over). */
-async function started(ctx: ServerContext, bridge: JobRecord, parent: PipelineRecord, downstream: PipelineRecord, depend: boolean): Promise<number | undefined> {
-  if (!depend) {
+/**
+ * Creates the downstream pipeline in `project` with the trigger job's forwarded variables. Without
+ * depend the trigger job is then done; with it, it waits (unless that pipeline is already over).
+ */
+async function launch(
+  ctx: ServerContext, up: Upstream, kind: ChildTrigger | ProjectTrigger, project: ProjectRecord,
+  where: Omit<PipelineTrigger, 'userId' | 'variables' | 'parentJobId'>, says: (downstream: PipelineRecord) => { invalid: string; created: string },
+): Promise<number | undefined> {
+  const { bridge, parent, fail } = up;
+  const variables = await forwardedVariables(ctx, up, kind.forwardYaml, kind.forwardPipeline);
+  const outcome = await createPipeline(ctx, project, { ...where, userId: bridge.userId, variables, parentJobId: bridge.id }, ctx.signal);
+  if (!outcome.created) return fail(outcome.reason);
+  const downstream = outcome.pipeline;
+  const text = says(downstream);
+  if (downstream.yamlErrors !== null) return fail(`${text.invalid}:\n${downstream.yamlErrors}`);
+  await note(ctx, bridge, `${text.created}\n`);
+  if (!kind.depend) {
     await finish(ctx, bridge, 'success');
     return parent.id;
   }
@@ -121,14 +134,11 @@ async function started(ctx: ServerContext, bridge: JobRecord, parent: PipelineRe
  * parent pipeline's id when the bridge changed.
  */
 export async function mirrorChild(ctx: ServerContext, child: PipelineRecord): Promise<number | undefined> {
-  if (child.parentJobId === null || !isCompleted(child.status)) return undefined;
-  const bridge = await ctx.store.jobById(child.parentJobId);
-  if (!bridge || bridge.status !== 'running' || bridge.spec.trigger === undefined) return undefined;
+  if (!isCompleted(child.status)) return undefined;
   // Without depend the trigger job succeeds once its pipeline exists, however that pipeline ends.
-  const kind = triggerKind(bridge.spec.trigger);
-  if (kind.kind === 'invalid' || !kind.depend) return undefined;
-  if ((await ctx.store.childPipelineOf(bridge.id))?.id !== child.id) return undefined;
-  const status: JobStatus = child.status === 'success' || child.status === 'skipped' ? 'success' : child.status === 'canceled' ? 'canceled' : 'failed';
+  const bridge = await dependingTriggerOf(ctx, child);
+  if (bridge?.status !== 'running') return undefined;
+  const status = dependResult(child.status);
   if (status === 'failed') await note(ctx, bridge, `\x1b[31;1mERROR: Child pipeline #${child.id} ${child.status} (strategy: depend)\x1b[0;m\n`);
   await finish(ctx, bridge, status, status === 'failed' ? 'unknown_failure' : undefined);
   return bridge.pipelineId;
@@ -139,14 +149,14 @@ export async function mirrorChild(ctx: ServerContext, child: PipelineRecord): Pr
  * dotenv reports, which go down too) unless forward:yaml_variables is false, then the parent's own
  * pipeline variables with forward:pipeline_variables.
  */
-async function forwardedVariables(ctx: ServerContext, bridge: JobRecord, parent: PipelineRecord, yaml: boolean, pipeline: boolean): Promise<PipelineVariable[]> {
+async function forwardedVariables(ctx: ServerContext, up: Upstream, yaml: boolean, pipeline: boolean): Promise<PipelineVariable[]> {
+  const { bridge, parent, project } = up;
   const parentVariables = await ctx.store.pipelineVariables(parent.id);
   const out: PipelineVariable[] = [];
   if (yaml) {
-    const project = await ctx.store.projectById(parent.projectId);
     const refType = parent.tag ? 'tag' : 'branch';
-    const protectedRef = project ? isProtectedRef(project, parent.ref, refType) : false;
-    const context = project ? [
+    const protectedRef = isProtectedRef(project, parent.ref, refType);
+    const context = [
       ...jobIdentityVariables(ctx.externalUrl, project, {
         jobId: bridge.id, jobName: bridge.name, stage: bridge.stage, pipelineId: parent.id, pipelineIid: parent.iid, pipelineCreatedAt: parent.createdAt,
       }),
@@ -156,7 +166,7 @@ async function forwardedVariables(ctx: ServerContext, bridge: JobRecord, parent:
       }),
       ...(await projectVariablesFor(ctx.store, project.id, protectedRef)),
       ...parentVariables,
-    ] : parentVariables;
+    ];
     const dotenv = await dependencyDotenvVariables(ctx, bridge);
     for (const v of downstreamVariables(bridge.spec, dotenv, context)) out.push({ key: v.key, value: v.value, variableType: 'env_var' });
   }

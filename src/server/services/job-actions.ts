@@ -1,6 +1,6 @@
 // What people do to jobs and pipelines: cancel, retry, play (server facts §5.2, §5.6).
-import { triggerKind } from '../../pipeline/spec/trigger.js';
 import type { JobRecord, RunnerRecord } from '../store/store.js';
+import { dependingTriggerOf } from './depend-trigger.js';
 import { CANCELABLE_STATUSES, isCompleted } from './job-status.js';
 import { enqueueDelayedJob, processPipelineNow } from './pipeline-processor.js';
 import type { ServerContext } from './server-context.js';
@@ -108,12 +108,8 @@ export async function retryPipeline(ctx: ServerContext, pipelineId: number, user
  */
 async function reopenDependentTrigger(ctx: ServerContext, pipelineId: number): Promise<void> {
   const pipeline = await ctx.store.pipelineById(pipelineId);
-  if (!pipeline || pipeline.parentJobId === null) return;
-  const bridge = await ctx.store.jobById(pipeline.parentJobId);
-  if (!bridge || bridge.retried || !isCompleted(bridge.status) || bridge.spec.trigger === undefined) return;
-  const kind = triggerKind(bridge.spec.trigger);
-  if (kind.kind === 'invalid' || !kind.depend) return;
-  if ((await ctx.store.childPipelineOf(bridge.id))?.id !== pipeline.id) return;
+  const bridge = pipeline ? await dependingTriggerOf(ctx, pipeline) : undefined;
+  if (!bridge || !isCompleted(bridge.status)) return;
   await ctx.store.updateJob(bridge.id, { status: 'running', failureReason: null, finishedAt: null });
   await resetSkippedAfter(ctx, bridge.pipelineId, bridge.stageIndex);
   await reopenDependentTrigger(ctx, bridge.pipelineId);
